@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# xdpfence build. Quiet by default; `make V=1` shows every command.
+# Out-of-tree: everything generated lands in $(BUILD)/.
+
+BUILD ?= build
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VMLINUX_DIR := vmlinux/$(ARCH)
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# The system include dirs clang would search for the host, passed explicitly
+# to the BPF target (which has none of its own), as libbpf-bootstrap does:
+# derived from the compiler, never hard-coded per distribution or arch.
+CLANG_BPF_SYS_INCLUDES = $(shell $(CLANG) -v -E - </dev/null 2>&1 \
+	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(ARCH) \
+	-I$(VMLINUX_DIR) -Iinclude -Ibpf
+LIBS_PKG := libbpf libelf zlib json-c
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
+	-D_GNU_SOURCE -MMD -MP -Iinclude -Iuser -I$(BUILD)
+LDLIBS = $(shell $(PKG_CONFIG) --libs $(LIBS_PKG))
+TEST_LDLIBS = $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka) -lm
+
+BPF_PROGS := xdpfence xdpfence_tc
+BPF_OBJS := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_PROGS))
+SKELS := $(patsubst %,$(BUILD)/%.skel.h,$(BPF_PROGS))
+
+USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+LIBXF := $(BUILD)/libxdpfence.a
+BIN := $(BUILD)/xdpfence
+
+TEST_LIB_SRCS := $(wildcard tests/lib/*.c)
+TEST_LIB_OBJS := $(patsubst tests/lib/%.c,$(BUILD)/tests/lib/%.o,$(TEST_LIB_SRCS))
+TEST_SRCS := $(wildcard tests/unit/*.c tests/prog/*.c)
+TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all clean help test test-bin demo deps vmlinux format
+
+all: $(BIN)
+
+help:
+	@echo 'xdpfence targets:'
+	@echo '  all        build $(BIN) (default)'
+	@echo '  test       install dependencies, build, run every test (root)'
+	@echo '  demo       install dependencies, build, run the namespace demo (root)'
+	@echo '  test-bin   build the test programs only'
+	@echo '  deps       install build/test/demo dependencies with apt-get'
+	@echo '  vmlinux    regenerate $(VMLINUX_DIR)/vmlinux.h from the running kernel'
+	@echo '  format     run clang-format over the sources'
+	@echo '  clean      remove $(BUILD)/'
+	@echo 'Variables: V=1 (verbose), BUILD=dir, CLANG, BPFTOOL, CC'
+
+deps:
+	$(Q)scripts/deps.sh
+
+vmlinux:
+	$(Q)scripts/gen-vmlinux.sh
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/lib/*.h) include/xdpfence_abi.h $(VMLINUX_DIR)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(CLANG_BPF_SYS_INCLUDES) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(BUILD)/user/%.o: user/%.c | $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIBXF): $(USER_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(BUILD)/user/main.o $(LIBXF)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/lib/%.o: tests/lib/%.c | $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests/lib -c $< -o $@
+
+$(BUILD)/tests/%: tests/%.c $(TEST_LIB_OBJS) $(LIBXF) | $(SKELS)
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(TEST_LIB_OBJS) $(LIBXF) $(TEST_LDLIBS) -o $@
+
+test-bin: $(BIN) $(TEST_BINS)
+
+# The README's test command: installs what it needs, builds, runs everything.
+test:
+	$(Q)scripts/deps.sh
+	$(Q)$(MAKE) --no-print-directory test-bin
+	$(Q)BUILD=$(BUILD) scripts/run-tests.sh
+
+demo:
+	$(Q)scripts/deps.sh
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) scripts/demo.sh
+
+format:
+	$(Q)clang-format -i $(wildcard bpf/*.c bpf/lib/*.h include/*.h user/*.c user/*.h tests/*/*.c tests/*/*.h)
+
+clean:
+	$(call msg,CLEAN,$(BUILD))
+	$(Q)rm -rf $(BUILD)
+
+-include $(wildcard $(BUILD)/user/*.d $(BUILD)/tests/*/*.d $(BUILD)/tests/lib/*.d)

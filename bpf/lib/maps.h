@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Every map of the data plane. Sizes marked "set at load" are defaults that
+ * userspace overrides with bpf_map__set_max_entries() before loading. */
+#ifndef XF_BPF_MAPS_H
+#define XF_BPF_MAPS_H
+
+#include "xdpfence_abi.h"
+#include "config_map.h"
+
+#define XF_DEFAULT_MAX_RANGES 262144
+#define XF_EVENTS_BYTES (256 * 1024)
+
+/* Source prefix -> precomputed decision (reference lookup backend). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xf_lpm_key);
+	__type(value, struct xf_decision);
+	__uint(max_entries, XF_DEFAULT_MAX_RANGES); /* set at load */
+} xf_rules SEC(".maps");
+
+/* Per-CPU: XDP runs in softirq, one packet at a time per CPU, so counter
+ * updates need no atomics. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xf_counter);
+	__uint(max_entries, XF_GLOBAL_SLOTS);
+} xf_global_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xf_range_counters);
+	__uint(max_entries, XF_DEFAULT_MAX_RANGES); /* set at load */
+} xf_range_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xf_range_counters);
+	__uint(max_entries, XF_MAX_FEEDS);
+} xf_feed_stats SEC(".maps");
+
+/* Destination prefix -> bitmap of protected services containing it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xf_lpm_key);
+	__type(value, __u64);
+	__uint(max_entries, 4 * XF_MAX_SERVICES);
+} xf_scope_dst SEC(".maps");
+
+/* {protocol, port} -> bitmap of protected services listening there. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct xf_port_key);
+	__type(value, __u64);
+	__uint(max_entries, 4 * XF_MAX_SERVICES);
+} xf_scope_port SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XF_EVENTS_BYTES);
+} xf_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xf_event_limiter);
+	__uint(max_entries, 1);
+} xf_event_limit SEC(".maps");
+
+/* Userspace-only state, pinned with the rest so every CLI invocation and
+ * the daemon share one view. The programs never touch these. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xf_range);
+	__uint(max_entries, XF_DEFAULT_MAX_RANGES); /* set at load */
+} xf_ranges SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xf_feed);
+	__uint(max_entries, XF_MAX_FEEDS);
+} xf_feeds SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xf_service);
+	__uint(max_entries, XF_MAX_SERVICES);
+} xf_services SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xf_iface);
+	__uint(max_entries, XF_MAX_IFACES);
+} xf_ifaces SEC(".maps");
+
+#endif /* XF_BPF_MAPS_H */

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The ABI shared by the BPF data plane and the xdpfence control plane:
+ * map keys and values, verdicts, reasons, counters and events.
+ * Fixed-width fields, explicit padding, sizes asserted at compile time.
+ */
+#ifndef XDPFENCE_ABI_H
+#define XDPFENCE_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define XF_FAMILY_V4 4
+#define XF_FAMILY_V6 6
+
+/* Prefix lengths inside an xf_lpm_key count the family byte first:
+ * an IPv4 /24 is stored as prefixlen 8 + 24. Both families live in one
+ * trie and one family can never match the other's entries. */
+#define XF_LPM_FAMILY_BITS 8
+#define XF_ADDR_MAX_BYTES 16
+
+/* Source (or destination) address as the data plane sees it. IPv4 uses the
+ * first 4 bytes of addr, the rest is zero. */
+struct xf_addr {
+	__u8 family;
+	__u8 addr[XF_ADDR_MAX_BYTES];
+};
+
+/* Key of every address-keyed LPM trie (rules, scope). */
+struct xf_lpm_key {
+	__u32 prefixlen; /* XF_LPM_FAMILY_BITS + prefix length */
+	__u8 family;
+	__u8 addr[XF_ADDR_MAX_BYTES];
+	__u8 pad[3]; /* beyond any prefixlen, never compared; keep zero */
+};
+
+/* Actions, ordered by strength: where ranges nest, the strongest wins.
+ * ALLOW is strongest of all: an allowlisted address always passes. */
+enum xf_action {
+	XF_ACTION_NONE = 0,
+	XF_ACTION_COUNT = 1, /* monitor: pass, count as "would drop/tag" */
+	XF_ACTION_TAG = 2,   /* pass with a tag in XDP metadata */
+	XF_ACTION_DROP = 3,
+	XF_ACTION_ALLOW = 4,
+	XF_ACTION_MAX,
+};
+
+/* Value of the rules trie: the decision userspace precomputed for the
+ * addresses whose longest match is this prefix. */
+struct xf_decision {
+	__u32 range_id; /* the range that decided: counters go there */
+	__u32 tag;
+	__u8 action; /* enum xf_action */
+	__u8 feed_id;
+	__u8 pad[2];
+};
+
+/* What the packet path did. */
+enum xf_verdict {
+	XF_VERDICT_PASS = 0,
+	XF_VERDICT_DROP = 1,
+	XF_VERDICT_TAG = 2, /* passed, carrying a tag */
+	XF_VERDICT_MAX,
+};
+
+/* Why. Names for these live in userspace only (user/names.c). */
+enum xf_reason {
+	XF_REASON_CLEAN = 0,	     /* no range matched */
+	XF_REASON_ALLOWLIST,	     /* allowlist hit */
+	XF_REASON_BLOCK_DROP,	     /* range with action drop */
+	XF_REASON_BLOCK_TAG,	     /* range with action tag */
+	XF_REASON_MONITOR,	     /* range with action count */
+	XF_REASON_DRY_RUN,	     /* drop turned into a pass by dry-run */
+	XF_REASON_TAG_NO_META,	     /* tag wanted, metadata could not be added */
+	XF_REASON_NON_IP,	     /* not IPv4/IPv6 */
+	XF_REASON_OUT_OF_SCOPE,	     /* not addressed to a protected service */
+	XF_REASON_ESTABLISHED,	     /* not a new connection, new-only mode */
+	XF_REASON_TRUNC_ETH,	     /* shorter than an Ethernet header */
+	XF_REASON_TRUNC_VLAN,	     /* VLAN tag cut short */
+	XF_REASON_VLAN_TOO_DEEP,     /* more than two VLAN tags */
+	XF_REASON_TRUNC_IP4,	     /* IPv4 header cut short */
+	XF_REASON_BAD_IP4_VERSION,   /* version field is not 4 */
+	XF_REASON_BAD_IP4_IHL,	     /* ihl < 5 */
+	XF_REASON_BAD_IP4_LEN,	     /* total length < header or > frame */
+	XF_REASON_TRUNC_IP6,	     /* IPv6 header cut short */
+	XF_REASON_BAD_IP6_VERSION,   /* version field is not 6 */
+	XF_REASON_BAD_IP6_LEN,	     /* payload length > frame */
+	XF_REASON_TRUNC_IP6_EXT,     /* extension header cut short */
+	XF_REASON_IP6_EXT_TOO_DEEP,  /* extension chain longer than we walk */
+	XF_REASON_TRUNC_L4,	     /* TCP/UDP header cut short */
+	XF_REASON_MAX,
+};
+
+/* First and last reason of the malformed group: their verdict is the
+ * configurable xf_config.malformed_verdict. */
+#define XF_REASON_MALFORMED_FIRST XF_REASON_TRUNC_ETH
+#define XF_REASON_MALFORMED_LAST XF_REASON_TRUNC_L4
+
+/* Per-range outcomes: one counter pair each. */
+enum xf_outcome {
+	XF_OUTCOME_ALLOW = 0,
+	XF_OUTCOME_DROP,
+	XF_OUTCOME_TAG,
+	XF_OUTCOME_MONITOR, /* action count: would drop / would tag */
+	XF_OUTCOME_DRY_RUN, /* action drop, passed because of dry-run */
+	XF_OUTCOME_MAX,
+};
+
+struct xf_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* Per-CPU value of the per-range and per-feed counter arrays.
+ * Memory: max_ranges * nr_cpus * sizeof(struct xf_range_counters). */
+struct xf_range_counters {
+	struct xf_counter outcome[XF_OUTCOME_MAX];
+};
+
+/* Global counters: a per-CPU array indexed by XF_GLOBAL_INDEX(). */
+#define XF_GLOBAL_INDEX(reason, verdict) ((reason) * XF_VERDICT_MAX + (verdict))
+#define XF_GLOBAL_SLOTS (XF_REASON_MAX * XF_VERDICT_MAX)
+
+/* Run-time settings: one entry of the config array map, read by the
+ * XDP and the tc program, written by userspace. */
+struct xf_config {
+	__u8 dry_run;		/* 1: every drop becomes a counted pass */
+	__u8 malformed_verdict; /* XF_VERDICT_PASS or XF_VERDICT_DROP */
+	__u8 scope_enabled;	/* 1: only protected services are filtered */
+	__u8 new_conn_only;	/* 1: act on TCP SYN (no ACK) and UDP only */
+	__u32 mark_mask;	/* tc: skb->mark bits owned by xdpfence */
+	__u8 mark_shift;	/* tc: tag << shift lands in mark_mask */
+	__u8 dscp_enabled;	/* tc: rewrite DSCP of tagged packets */
+	__u8 dscp;		/* tc: DSCP value (0..63) */
+	__u8 pad0;
+	__u32 event_rate;	/* events per second per CPU, 0 = none */
+	__u32 event_sample;	/* one event per N matching packets (>= 1) */
+};
+
+/* XDP metadata in front of a tagged packet, read by the tc companion. */
+#define XF_META_MAGIC 0x58464d54 /* "XFMT" */
+struct xf_meta {
+	__u32 tag;
+	__u32 magic;
+};
+
+/* Protected services: the scope trie maps a destination prefix to the set
+ * of services (bit i = service i) whose prefix contains it; the port hash
+ * maps {protocol, port} to the services listening there (port 0 = any). */
+#define XF_MAX_SERVICES 64
+struct xf_port_key {
+	__u8 protocol; /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 pad;
+	__u16 port; /* host byte order, 0 = any port */
+};
+
+/* Sampled drop/tag events through the ring buffer. */
+struct xf_event {
+	__u64 timestamp_ns; /* bpf_ktime_get_ns() */
+	struct xf_addr src;
+	struct xf_addr dst;
+	__u8 protocol;
+	__u8 action;  /* enum xf_action of the deciding range */
+	__u8 verdict; /* enum xf_verdict */
+	__u8 reason;  /* enum xf_reason */
+	__u8 pad0[2];
+	__u32 range_id;
+	__u32 ifindex;
+	__u16 dst_port; /* host byte order */
+	__u8 feed_id;
+	__u8 pad1[5];
+};
+
+/* Per-CPU event rate limiter state. */
+struct xf_event_limiter {
+	__u64 window_start_ns;
+	__u32 sent_in_window;
+	__u32 sample_countdown;
+	__u64 suppressed; /* events not sent because of the rate limit */
+};
+
+/* Userspace-only records kept in pinned maps so every CLI invocation sees
+ * one state. The data plane never reads them. */
+enum xf_range_flags {
+	XF_RANGE_IN_USE = 1 << 0,
+};
+
+struct xf_range {
+	struct xf_lpm_key key;
+	__u32 tag;
+	__u8 action; /* enum xf_action as configured (not precomputed) */
+	__u8 feed_id;
+	__u8 flags;
+	__u8 pad;
+};
+
+#define XF_FEED_NAME_MAX 32
+#define XF_MAX_FEEDS 256
+#define XF_FEED_MANUAL 0
+struct xf_feed {
+	char name[XF_FEED_NAME_MAX];
+	__u8 in_use;
+	__u8 pad[7];
+};
+
+struct xf_service {
+	struct xf_lpm_key dst;
+	__u16 port;
+	__u8 protocol; /* 0 = TCP and UDP */
+	__u8 in_use;
+};
+
+#define XF_IFNAME_MAX 16
+#define XF_MAX_IFACES 64
+enum xf_attach_mode {
+	XF_MODE_NATIVE = 1,
+	XF_MODE_GENERIC = 2,
+};
+struct xf_iface {
+	char name[XF_IFNAME_MAX];
+	__u32 ifindex;
+	__u8 mode; /* enum xf_attach_mode */
+	__u8 in_use;
+	__u8 tc_attached;
+	__u8 pad;
+	__u64 netns_ino;
+	__u64 attached_at; /* unix seconds */
+};
+
+_Static_assert(sizeof(struct xf_addr) == 17, "xf_addr size");
+_Static_assert(sizeof(struct xf_lpm_key) == 24, "xf_lpm_key size");
+_Static_assert(sizeof(struct xf_decision) == 12, "xf_decision size");
+_Static_assert(sizeof(struct xf_config) == 20, "xf_config size");
+_Static_assert(sizeof(struct xf_meta) == 8, "xf_meta size");
+_Static_assert(sizeof(struct xf_event) == 64, "xf_event size");
+_Static_assert(sizeof(struct xf_range) == 32, "xf_range size");
+_Static_assert(sizeof(struct xf_range_counters) == 80, "xf_range_counters size");
+_Static_assert(sizeof(struct xf_feed) == 40, "xf_feed size");
+_Static_assert(sizeof(struct xf_service) == 28, "xf_service size");
+_Static_assert(sizeof(struct xf_iface) == 40, "xf_iface size");
+
+#endif /* XDPFENCE_ABI_H */

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* What every command receives, the command table, and the output layer:
+ * a command builds one json-c result; -j prints it as JSON, otherwise the
+ * command's text renderer prints a table from the same object, so the two
+ * forms cannot drift. Errors take the same road. */
+#ifndef XF_CLI_H
+#define XF_CLI_H
+
+#include <stdbool.h>
+
+#include <json-c/json.h>
+
+#include "state.h"
+
+struct xf_cli {
+	const char *pin_dir; /* NULL: default */
+	bool json;
+	bool pretty;
+	const char *prog; /* "xdpfence" */
+};
+
+typedef int (*xf_cmd_fn)(struct xf_cli *cli, int argc, char **argv);
+typedef void (*xf_text_renderer)(struct json_object *result);
+
+struct xf_cmd {
+	const char *name;
+	xf_cmd_fn fn;
+	const char *usage;
+	const char *summary;
+};
+
+/* Print the result (consumed) as JSON or through render. Returns 0. */
+int xf_output(const struct xf_cli *cli, struct json_object *result, xf_text_renderer render);
+/* Report a failure: stderr as text, or {"error": "..."} on stdout with -j.
+ * Returns the exit code for the command (1). */
+int xf_fail(const struct xf_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Usage error for a command: message and its usage line. Returns 2. */
+int xf_usage_error(const struct xf_cli *cli, const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Open the state for a command: mutating commands create and lock it. */
+int xf_cli_open_state(const struct xf_cli *cli, struct xf_state *st, bool mutate);
+
+/* json helpers */
+struct json_object *xf_json_counter(const struct xf_counter *c);
+const char *xf_json_str(struct json_object *obj, const char *key);
+long long xf_json_int(struct json_object *obj, const char *key);
+
+/* Settings as JSON, shared by `status` and `config`. */
+struct json_object *xf_config_json(const struct xf_config *cfg, size_t services);
+
+/* A feed's name ("manual", or "feed-N" when unknown). */
+const char *xf_feed_name(const struct xf_state *st, __u8 feed_id, char *buf, size_t len);
+/* Per-outcome counters as {"dropped": {"packets": .., "bytes": ..}, ...}. */
+struct json_object *xf_outcomes_json(const struct xf_counter *c);
+
+/* Command entry points, one file per noun. */
+int xf_cmd_attach(struct xf_cli *cli, int argc, char **argv);
+int xf_cmd_detach(struct xf_cli *cli, int argc, char **argv);
+int xf_cmd_status(struct xf_cli *cli, int argc, char **argv);
+int xf_cmd_purge(struct xf_cli *cli, int argc, char **argv);
+int xf_cmd_block(struct xf_cli *cli, int argc, char **argv);
+int xf_cmd_unblock(struct xf_cli *cli, int argc, char **argv);
+int xf_cmd_allow(struct xf_cli *cli, int argc, char **argv);
+int xf_cmd_unallow(struct xf_cli *cli, int argc, char **argv);
+int xf_cmd_protect(struct xf_cli *cli, int argc, char **argv);
+int xf_cmd_unprotect(struct xf_cli *cli, int argc, char **argv);
+int xf_cmd_dry_run(struct xf_cli *cli, int argc, char **argv);
+int xf_cmd_config(struct xf_cli *cli, int argc, char **argv);
+int xf_cmd_lookup(struct xf_cli *cli, int argc, char **argv);
+int xf_cmd_stats(struct xf_cli *cli, int argc, char **argv);
+int xf_cmd_events(struct xf_cli *cli, int argc, char **argv);
+
+extern const struct xf_cmd xf_commands[];
+const struct xf_cmd *xf_cmd_find(const char *name, const struct xf_cmd **ambiguous_with);
+
+#endif /* XF_CLI_H */

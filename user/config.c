@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* dry-run and config: run-time settings in the config map, read by the
+ * data plane on every packet, so a change takes effect at once with no
+ * reload. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "cli.h"
+#include "log.h"
+#include "names.h"
+
+struct json_object *xf_config_json(const struct xf_config *cfg, size_t services)
+{
+	struct json_object *o = json_object_new_object();
+	char mask[16];
+
+	snprintf(mask, sizeof(mask), "0x%08x", cfg->mark_mask);
+	json_object_object_add(o, "dry_run", json_object_new_boolean(cfg->dry_run));
+	json_object_object_add(o, "malformed",
+			       json_object_new_string(xf_verdict_name(cfg->malformed_verdict)));
+	json_object_object_add(o, "scope", json_object_new_string(cfg->scope_enabled
+									  ? "protected services"
+									  : "all traffic"));
+	json_object_object_add(o, "services", json_object_new_uint64(services));
+	json_object_object_add(o, "new_only", json_object_new_boolean(cfg->new_conn_only));
+	json_object_object_add(o, "mark_mask", json_object_new_string(mask));
+	if (cfg->dscp_enabled)
+		json_object_object_add(o, "dscp", json_object_new_int(cfg->dscp));
+	else
+		json_object_object_add(o, "dscp", json_object_new_string("off"));
+	json_object_object_add(o, "event_rate", json_object_new_int64(cfg->event_rate));
+	json_object_object_add(o, "event_sample", json_object_new_int64(cfg->event_sample));
+	return o;
+}
+
+static int parse_on_off(const char *s, __u8 *out)
+{
+	if (!strcmp(s, "on") || !strcmp(s, "1") || !strcmp(s, "yes"))
+		*out = 1;
+	else if (!strcmp(s, "off") || !strcmp(s, "0") || !strcmp(s, "no"))
+		*out = 0;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoul(s, &end, 0);
+	return errno || *end || *out > max ? -EINVAL : 0;
+}
+
+static void render_config(struct json_object *result)
+{
+	json_object_object_foreach(result, key, val)
+		printf("%-16s %s\n", key, json_object_get_string(val));
+}
+
+static size_t count_services(const struct xf_state *st)
+{
+	struct xf_service svc;
+	size_t n = 0;
+	__u32 i;
+
+	for (i = 0; i < XF_MAX_SERVICES; i++)
+		if (!bpf_map_lookup_elem(st->map_fd[XF_MAP_SERVICES], &i, &svc) && svc.in_use)
+			n++;
+	return n;
+}
+
+/* Apply one KEY VALUE to cfg. Returns 0 or an exit code after reporting. */
+static int set_key(struct xf_cli *cli, struct xf_config *cfg, const char *key, const char *value)
+{
+	unsigned long v;
+
+	if (!strcmp(key, "new-only")) {
+		if (parse_on_off(value, &cfg->new_conn_only))
+			goto bad;
+	} else if (!strcmp(key, "dry-run")) {
+		if (parse_on_off(value, &cfg->dry_run))
+			goto bad;
+	} else if (!strcmp(key, "malformed")) {
+		if (!strcmp(value, "pass"))
+			cfg->malformed_verdict = XF_VERDICT_PASS;
+		else if (!strcmp(value, "drop"))
+			cfg->malformed_verdict = XF_VERDICT_DROP;
+		else
+			goto bad;
+	} else if (!strcmp(key, "mark-mask")) {
+		if (parse_ulong(value, 0xffffffffUL, &v) || !v)
+			goto bad;
+		cfg->mark_mask = v;
+		cfg->mark_shift = __builtin_ctz(v);
+	} else if (!strcmp(key, "dscp")) {
+		if (!strcmp(value, "off")) {
+			cfg->dscp_enabled = 0;
+		} else {
+			if (parse_ulong(value, 63, &v))
+				goto bad;
+			cfg->dscp = v;
+			cfg->dscp_enabled = 1;
+		}
+	} else if (!strcmp(key, "event-rate")) {
+		if (parse_ulong(value, 1000000, &v))
+			goto bad;
+		cfg->event_rate = v;
+	} else if (!strcmp(key, "event-sample")) {
+		if (parse_ulong(value, 1000000, &v) || !v)
+			goto bad;
+		cfg->event_sample = v;
+	} else {
+		return xf_usage_error(cli, "config",
+				      "config: unknown setting '%s' (new-only, dry-run, malformed, "
+				      "mark-mask, dscp, event-rate, event-sample)",
+				      key);
+	}
+	return 0;
+bad:
+	return xf_usage_error(cli, "config", "config: '%s' is not a valid value for %s", value,
+			      key);
+}
+
+static int show_or_set(struct xf_cli *cli, const char *key, const char *value)
+{
+	struct xf_config cfg;
+	struct xf_state st;
+	int err, ret;
+
+	if (xf_cli_open_state(cli, &st, key != NULL))
+		return 1;
+	err = xf_config_read(&st, &cfg);
+	if (err) {
+		xf_state_close(&st);
+		return xf_fail(cli, "config: cannot read the settings: %s", strerror(-err));
+	}
+	if (key) {
+		ret = set_key(cli, &cfg, key, value);
+		if (ret) {
+			xf_state_close(&st);
+			return ret;
+		}
+		err = xf_config_write(&st, &cfg);
+		if (err) {
+			xf_state_close(&st);
+			return xf_fail(cli, "config: cannot write the settings: %s",
+				       strerror(-err));
+		}
+	}
+	ret = xf_output(cli, xf_config_json(&cfg, count_services(&st)), render_config);
+	xf_state_close(&st);
+	return ret;
+}
+
+int xf_cmd_config(struct xf_cli *cli, int argc, char **argv)
+{
+	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "show")))
+		return show_or_set(cli, NULL, NULL);
+	if (argc == 4 && !strcmp(argv[1], "set"))
+		return show_or_set(cli, argv[2], argv[3]);
+	return xf_usage_error(cli, "config", "config: expected 'show' or 'set KEY VALUE'");
+}
+
+int xf_cmd_dry_run(struct xf_cli *cli, int argc, char **argv)
+{
+	__u8 on;
+
+	if (argc == 1)
+		return show_or_set(cli, NULL, NULL);
+	if (argc != 2 || parse_on_off(argv[1], &on))
+		return xf_usage_error(cli, "dry-run", "dry-run: expected 'on' or 'off'");
+	return show_or_set(cli, "dry-run", argv[1]);
+}

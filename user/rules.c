@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "log.h"
+#include "rules.h"
+
+static int ruleset_reserve(struct xf_ruleset *rs, size_t need)
+{
+	struct xf_rule *grown;
+	size_t cap;
+
+	if (need <= rs->cap)
+		return 0;
+	cap = rs->cap ? rs->cap * 2 : 64;
+	while (cap < need)
+		cap *= 2;
+	grown = realloc(rs->rules, cap * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	rs->rules = grown;
+	rs->cap = cap;
+	return 0;
+}
+
+void xf_ruleset_free(struct xf_ruleset *rs)
+{
+	free(rs->rules);
+	memset(rs, 0, sizeof(*rs));
+}
+
+int xf_ruleset_read(const struct xf_state *st, struct xf_ruleset *rs)
+{
+	__u32 id;
+	int err;
+
+	memset(rs, 0, sizeof(*rs));
+	for (id = 0; id < st->max_ranges; id++) {
+		const struct xf_range *rec = &st->ranges[id];
+		struct xf_rule *r;
+
+		if (!(rec->flags & XF_RANGE_IN_USE))
+			continue;
+		err = ruleset_reserve(rs, rs->n + 1);
+		if (err)
+			return err;
+		r = &rs->rules[rs->n];
+		memset(r, 0, sizeof(*r));
+		if (xf_prefix_from_key(&r->prefix, &rec->key)) {
+			xf_warn("range %u has a corrupt key; ignored", id);
+			continue;
+		}
+		r->range_id = id;
+		r->tag = rec->tag;
+		r->action = rec->action;
+		r->feed_id = rec->feed_id;
+		rs->n++;
+	}
+	return 0;
+}
+
+int xf_ruleset_copy(struct xf_ruleset *dst, const struct xf_ruleset *src)
+{
+	int err;
+
+	memset(dst, 0, sizeof(*dst));
+	err = ruleset_reserve(dst, src->n);
+	if (err)
+		return err;
+	if (src->n)
+		memcpy(dst->rules, src->rules, src->n * sizeof(*src->rules));
+	dst->n = src->n;
+	return 0;
+}
+
+long xf_ruleset_find(const struct xf_ruleset *rs, __u8 feed_id, const struct xf_prefix *p,
+		     bool allow)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		const struct xf_rule *r = &rs->rules[i];
+
+		if (r->feed_id == feed_id && (r->action == XF_ACTION_ALLOW) == allow &&
+		    xf_prefix_equal(&r->prefix, p))
+			return (long)i;
+	}
+	return -1;
+}
+
+int xf_ruleset_put(struct xf_ruleset *rs, const struct xf_rule *r)
+{
+	long i = xf_ruleset_find(rs, r->feed_id, &r->prefix, r->action == XF_ACTION_ALLOW);
+	int err;
+
+	if (i >= 0) {
+		rs->rules[i].action = r->action;
+		rs->rules[i].tag = r->tag;
+		return 0;
+	}
+	err = ruleset_reserve(rs, rs->n + 1);
+	if (err)
+		return err;
+	rs->rules[rs->n] = *r;
+	rs->rules[rs->n].range_id = XF_RANGE_ID_NONE;
+	rs->n++;
+	return 0;
+}
+
+int xf_ruleset_del(struct xf_ruleset *rs, __u8 feed_id, const struct xf_prefix *p, bool allow)
+{
+	long i = xf_ruleset_find(rs, feed_id, p, allow);
+
+	if (i < 0)
+		return -ENOENT;
+	rs->rules[i] = rs->rules[rs->n - 1];
+	rs->n--;
+	return 0;
+}
+
+/* Give every rule without a range id a free one. Ids that old used and
+ * next gives up are taken last, so counters of a range removed in this
+ * commit are not inherited by a range added in the same commit. */
+static int assign_range_ids(const struct xf_state *st, const struct xf_ruleset *old,
+			    struct xf_ruleset *next, __u8 *fresh)
+{
+	__u8 *used = calloc(st->max_ranges, 1);
+	size_t i;
+	__u32 cursor = 0;
+	int pass;
+
+	if (!used)
+		return -ENOMEM;
+	for (i = 0; i < next->n; i++)
+		if (next->rules[i].range_id != XF_RANGE_ID_NONE)
+			used[next->rules[i].range_id] = 1;
+	for (i = 0; i < old->n; i++)
+		if (!used[old->rules[i].range_id])
+			used[old->rules[i].range_id] = 2; /* freed now */
+
+	for (pass = 0; pass < 2; pass++) {
+		cursor = 0;
+		for (i = 0; i < next->n; i++) {
+			struct xf_rule *r = &next->rules[i];
+
+			if (r->range_id != XF_RANGE_ID_NONE)
+				continue;
+			while (cursor < st->max_ranges &&
+			       (used[cursor] == 1 || (pass == 0 && used[cursor] == 2)))
+				cursor++;
+			if (cursor == st->max_ranges)
+				break;
+			r->range_id = cursor;
+			used[cursor] = 1;
+			fresh[cursor] = 1;
+		}
+	}
+	free(used);
+	for (i = 0; i < next->n; i++)
+		if (next->rules[i].range_id == XF_RANGE_ID_NONE)
+			return -ENOSPC;
+	return 0;
+}
+
+static void write_record(struct xf_state *st, const struct xf_rule *r)
+{
+	struct xf_range *rec = &st->ranges[r->range_id];
+	struct xf_range tmp = {
+		.tag = r->tag,
+		.action = r->action,
+		.feed_id = r->feed_id,
+		.flags = XF_RANGE_IN_USE,
+	};
+
+	xf_prefix_to_key(&r->prefix, &tmp.key);
+	*rec = tmp;
+}
+
+static void write_records(struct xf_state *st, const struct xf_ruleset *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		write_record(st, &rs->rules[i]);
+}
+
+/* Clear the records of ids that are in `from` but not in `keep`. */
+static void clear_records(struct xf_state *st, const struct xf_ruleset *from,
+			  const struct xf_ruleset *keep)
+{
+	__u8 *kept = calloc(st->max_ranges, 1);
+	size_t i;
+
+	if (!kept)
+		return;
+	for (i = 0; i < keep->n; i++)
+		kept[keep->rules[i].range_id] = 1;
+	for (i = 0; i < from->n; i++)
+		if (!kept[from->rules[i].range_id])
+			memset(&st->ranges[from->rules[i].range_id], 0, sizeof(struct xf_range));
+	free(kept);
+}
+
+static int lpm_write(const struct xf_state *st, const struct xf_effective *e)
+{
+	struct xf_lpm_key key;
+
+	xf_prefix_to_key(&e->prefix, &key);
+	return bpf_map_update_elem(st->map_fd[XF_MAP_RULES], &key, &e->decision, BPF_ANY) ? -errno
+											     : 0;
+}
+
+static int lpm_delete(const struct xf_state *st, const struct xf_prefix *p)
+{
+	struct xf_lpm_key key;
+
+	xf_prefix_to_key(p, &key);
+	if (bpf_map_delete_elem(st->map_fd[XF_MAP_RULES], &key) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+/* The data-plane step: updates first, then deletes. Both lists are sorted
+ * by prefix. On a failed update, undo the updates already made. */
+static int apply_effective(const struct xf_state *st, const struct xf_effective *old_e,
+			   size_t old_n, const struct xf_effective *new_e, size_t new_n,
+			   struct xf_commit_stats *stats)
+{
+	size_t i = 0, j = 0, done, k;
+	int err = 0;
+
+	/* one merge pass, then the update loop over new_e */
+	for (j = 0; j < new_n; j++) {
+		int c = 1;
+
+		while (i < old_n && (c = xf_prefix_cmp(&old_e[i].prefix, &new_e[j].prefix)) < 0)
+			i++;
+		if (i < old_n && c == 0 &&
+		    !memcmp(&old_e[i].decision, &new_e[j].decision, sizeof(new_e[j].decision))) {
+			stats->unchanged++;
+			continue;
+		}
+		err = lpm_write(st, &new_e[j]);
+		if (err) {
+			char text[XF_PREFIX_STRLEN];
+
+			xf_prefix_format(&new_e[j].prefix, text, sizeof(text));
+			xf_err("cannot write %s to the rules map: %s", text,
+			       err == -ENOSPC || err == -E2BIG ? "the map is full" : strerror(-err));
+			done = j;
+			goto rollback;
+		}
+		if (i < old_n && c == 0)
+			stats->changed++;
+		else
+			stats->added++;
+	}
+
+	for (i = 0, j = 0; i < old_n; i++) {
+		int c = 1;
+
+		while (j < new_n && (c = xf_prefix_cmp(&new_e[j].prefix, &old_e[i].prefix)) < 0)
+			j++;
+		if (j < new_n && c == 0)
+			continue;
+		err = lpm_delete(st, &old_e[i].prefix);
+		if (err) {
+			/* nothing is uncovered by a leftover entry: report it */
+			xf_err("cannot delete a range from the rules map: %s", strerror(-err));
+			return err;
+		}
+		stats->removed++;
+	}
+	return 0;
+
+rollback:
+	for (k = 0, i = 0; k < done; k++) {
+		int c = 1;
+
+		while (i < old_n && (c = xf_prefix_cmp(&old_e[i].prefix, &new_e[k].prefix)) < 0)
+			i++;
+		if (i < old_n && c == 0)
+			lpm_write(st, &old_e[i]);
+		else
+			lpm_delete(st, &new_e[k].prefix);
+	}
+	return err;
+}
+
+int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct xf_ruleset *next,
+		      struct xf_commit_stats *stats)
+{
+	struct xf_effective *old_e = NULL, *new_e = NULL;
+	struct xf_commit_stats local = {};
+	size_t old_n = 0, new_n = 0, i;
+	__u8 *fresh = NULL;
+	int err;
+
+	if (next->n > st->max_ranges) {
+		xf_err("%zu ranges do not fit: capacity is %u ranges", next->n, st->max_ranges);
+		return -ENOSPC;
+	}
+	fresh = calloc(st->max_ranges, 1);
+	if (!fresh)
+		return -ENOMEM;
+	err = assign_range_ids(st, old, next, fresh);
+	if (err) {
+		xf_err("no free range ids: capacity is %u ranges", st->max_ranges);
+		goto cleanup;
+	}
+	err = xf_precedence_compute(old->rules, old->n, &old_e, &old_n);
+	if (!err)
+		err = xf_precedence_compute(next->rules, next->n, &new_e, &new_n);
+	if (err)
+		goto cleanup;
+
+	/* a new range starts from zero, before any packet can count on it */
+	for (i = 0; i < next->n; i++) {
+		__u32 id = next->rules[i].range_id;
+
+		if (fresh[id]) {
+			err = xf_percpu_zero(st, XF_MAP_RANGE_STATS, id,
+					     sizeof(struct xf_range_counters));
+			if (err)
+				goto cleanup;
+		}
+	}
+	write_records(st, next);
+	err = apply_effective(st, old_e, old_n, new_e, new_n, &local);
+	if (err) {
+		clear_records(st, next, old);
+		write_records(st, old);
+		goto cleanup;
+	}
+	clear_records(st, old, next);
+	if (stats)
+		*stats = local;
+cleanup:
+	free(fresh);
+	free(old_e);
+	free(new_e);
+	return err;
+}
