@@ -41,7 +41,8 @@ static int handle_event(void *data, void *raw, size_t size)
 	char ifname[IF_NAMESIZE] = "?";
 	const char *proto;
 
-	if (size < sizeof(*e))
+	/* one poll may hand over more than --count asked for */
+	if (size < sizeof(*e) || (ctx->wanted && ctx->seen >= ctx->wanted))
 		return 0;
 	xf_addr_format(&e->src, src, sizeof(src));
 	xf_addr_format(&e->dst, dst, sizeof(dst));
