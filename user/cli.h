@@ -14,6 +14,7 @@
 
 struct xf_cli {
 	const char *pin_dir; /* NULL: default */
+	__u32 max_ranges;    /* capacity when the state is created; 0: default */
 	bool json;
 	bool pretty;
 	const char *prog; /* "xdpfence" */

@@ -74,11 +74,13 @@ static void usage(FILE *out, const char *prog)
 		"  -v, --verbose       more diagnostics; repeat for libbpf debug output\n"
 		"  --pin-dir DIR       bpffs state directory (default %s,\n"
 		"                      or $XDPFENCE_PIN_DIR)\n"
+		"  --max-ranges N      range capacity, fixed when the state is first created\n"
+		"                      (default %u; memory: see README)\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version\n"
 		"\n"
 		"Commands (any unique prefix works):\n",
-		prog, XF_DEFAULT_PIN_DIR);
+		prog, XF_DEFAULT_PIN_DIR, XF_DEFAULT_MAX_RANGES);
 	for (c = xf_commands; c->name; c++)
 		fprintf(out, "  %-52s %s\n", c->usage, c->summary);
 }
@@ -113,6 +115,21 @@ static int take_global_options(struct xf_cli *cli, int *argc, char **argv, int *
 			cli->pin_dir = argv[++i];
 		} else if (!strncmp(a, "--pin-dir=", 10)) {
 			cli->pin_dir = a + 10;
+		} else if (!strcmp(a, "--max-ranges")) {
+			char *end;
+			unsigned long v;
+
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "%s: --max-ranges needs a number\n", cli->prog);
+				return -1;
+			}
+			v = strtoul(argv[++i], &end, 10);
+			if (*end || !*argv[i] || v < 1 || v > XF_MAX_RANGES_LIMIT) {
+				fprintf(stderr, "%s: --max-ranges '%s' is not a number from 1 to %u\n",
+					cli->prog, argv[i], XF_MAX_RANGES_LIMIT);
+				return -1;
+			}
+			cli->max_ranges = v;
 		} else {
 			argv[out++] = argv[i];
 		}

@@ -13,6 +13,7 @@
 
 #define XF_DEFAULT_PIN_DIR "/sys/fs/bpf/xdpfence"
 #define XF_DEFAULT_MAX_RANGES 262144
+#define XF_MAX_RANGES_LIMIT (1u << 24) /* sanity bound on --max-ranges */
 #define XF_PROG_XDP_PIN "prog_xdp"
 #define XF_PROG_TC_PIN "prog_tc"
 #define XF_LINKS_DIR "links"
