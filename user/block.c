@@ -69,6 +69,24 @@ static void render_change(struct json_object *result)
 		       xf_json_int(lpm, "removed"), xf_json_int(lpm, "unchanged"));
 }
 
+/* The tc companion shifts the tag into the mark bits xdpfence owns; a tag
+ * that does not fit would lose bits silently. */
+static bool tag_fits_mark(const struct xf_cli *cli, const struct xf_state *st, __u32 tag)
+{
+	struct xf_config cfg;
+	__u64 max;
+
+	if (xf_config_read(st, &cfg))
+		return true;
+	max = (__u64)cfg.mark_mask >> cfg.mark_shift;
+	if (tag <= max)
+		return true;
+	xf_fail(cli, "block: tag %u does not fit mark-mask 0x%08x (largest tag %llu; "
+		"'config set mark-mask' widens it)",
+		tag, cfg.mark_mask, (unsigned long long)max);
+	return false;
+}
+
 static int apply_rules(struct xf_cli *cli, const char *cmd, enum rule_op op, __u8 action,
 		       __u32 tag, int argc, char **argv)
 {
@@ -89,6 +107,8 @@ static int apply_rules(struct xf_cli *cli, const char *cmd, enum rule_op op, __u
 		goto out_free;
 	if (xf_cli_open_state(cli, &st, true))
 		goto out_free;
+	if (action == XF_ACTION_TAG && !tag_fits_mark(cli, &st, tag))
+		goto out;
 
 	err = xf_ruleset_read(&st, &old);
 	if (!err)

@@ -96,7 +96,9 @@ static int set_key(struct xf_cli *cli, struct xf_config *cfg, const char *key, c
 		else
 			goto bad;
 	} else if (!strcmp(key, "mark-mask")) {
-		if (parse_ulong(value, 0xffffffffUL, &v) || !v)
+		/* contiguous bits: the tag is shifted into them whole */
+		if (parse_ulong(value, 0xffffffffUL, &v) || !v ||
+		    (((v >> __builtin_ctzl(v)) + 1) & (v >> __builtin_ctzl(v))))
 			goto bad;
 		cfg->mark_mask = v;
 		cfg->mark_shift = __builtin_ctz(v);

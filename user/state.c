@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -20,6 +21,8 @@
 #include "state.h"
 #include "xdpfence.skel.h"
 #include "xdpfence_tc.skel.h"
+
+#define XF_BPFFS_ROOT "/sys/fs/bpf"
 
 static const char *const map_names[XF_MAP_COUNT] = {
 	[XF_MAP_RULES] = "xf_rules",
@@ -95,6 +98,14 @@ static int check_bpffs(const char *dir)
 	if (statfs(parent, &fs)) {
 		xf_err("pin directory '%s': %s", parent, strerror(errno));
 		return -errno;
+	}
+	/* the usual place, not mounted yet (minimal systems): mount it, as
+	 * xdp-tools and bpftool do */
+	if (fs.f_type != BPF_FS_MAGIC && !strcmp(parent, XF_BPFFS_ROOT)) {
+		if (mount("bpf", XF_BPFFS_ROOT, "bpf", 0, "mode=0700"))
+			xf_warn("cannot mount bpffs at %s: %s", XF_BPFFS_ROOT, strerror(errno));
+		else if (!statfs(parent, &fs))
+			xf_info("mounted bpffs at %s", XF_BPFFS_ROOT);
 	}
 	if (fs.f_type != BPF_FS_MAGIC) {
 		xf_err("pin directory '%s' is not on a bpf filesystem (mount -t bpf bpf %s)",
