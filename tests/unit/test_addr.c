@@ -138,8 +138,6 @@ static const struct parse_ok_case parse_mapped_cases[] = {
 	/* shorter than the 96-bit IPv6 part: not an IPv4 prefix, stays IPv6 */
 	{ .text = "::ffff:192.0.2.0/95", .family = 6, .addr = "::fffe:0:0", .len = 95,
 	  .flags = XF_PARSE_HOST_BITS },
-	{ .text = "::ffff:0.0.0.0/96", .family = 4, .addr = "0.0.0.0", .len = 0,
-	  .flags = XF_PARSE_MAPPED },
 	/* no dotted quad: IPv6 as written */
 	{ .text = "::1", .family = 6, .addr = "::1", .len = 128 },
 	{ .text = "::ffff:c000:201", .family = 6, .addr = "::ffff:c000:201", .len = 128 },
