@@ -105,8 +105,18 @@ int xf_addr_parse(const char *text, struct xf_addr *out)
 
 void xf_addr_format(const struct xf_addr *a, char *buf, size_t len)
 {
-	if (!inet_ntop(a->family == XF_FAMILY_V4 ? AF_INET : AF_INET6, a->addr, buf, len))
+	char *tail;
+
+	if (!inet_ntop(a->family == XF_FAMILY_V4 ? AF_INET : AF_INET6, a->addr, buf, len)) {
 		snprintf(buf, len, "?");
+		return;
+	}
+	/* inet_ntop writes ::ffff:0:0/96 and ::/96 addresses with a dotted
+	 * quad, which xf_prefix_parse reads back as IPv4: print the last 32
+	 * bits in hex so IPv6 stays IPv6 (the hex form is never longer) */
+	if (a->family == XF_FAMILY_V6 && strchr(buf, '.') && (tail = strrchr(buf, ':')))
+		snprintf(tail + 1, len - (tail + 1 - buf), "%x:%x", a->addr[12] << 8 | a->addr[13],
+			 a->addr[14] << 8 | a->addr[15]);
 }
 
 void xf_prefix_format(const struct xf_prefix *p, char *buf, size_t len)
@@ -187,5 +197,7 @@ int xf_prefix_from_key(struct xf_prefix *p, const struct xf_lpm_key *key)
 	p->family = key->family;
 	p->len = key->prefixlen - XF_LPM_FAMILY_BITS;
 	memcpy(p->addr, key->addr, XF_ADDR_MAX_BYTES);
+	/* a stored key is ours, but a corrupt one must not break precedence */
+	xf_prefix_mask(p);
 	return 0;
 }

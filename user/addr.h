@@ -38,7 +38,8 @@ int xf_prefix_parse(const char *text, struct xf_prefix *out, unsigned int *flags
 /* An address: a prefix of full length, no "/n" allowed. */
 int xf_addr_parse(const char *text, struct xf_addr *out);
 
-/* "192.0.2.0/24"; a full-length prefix prints without "/n" when bare. */
+/* "192.0.2.0/24"; always with the length. IPv6 never prints a dotted quad,
+ * so the text parses back to the same family. */
 void xf_prefix_format(const struct xf_prefix *p, char *buf, size_t len);
 void xf_addr_format(const struct xf_addr *a, char *buf, size_t len);
 
