@@ -28,10 +28,12 @@ CLANG_BPF_SYS_INCLUDES = $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(ARCH) \
 	-I$(VMLINUX_DIR) -Iinclude -Ibpf
 LIBS_PKG := libbpf libelf zlib json-c
+# libjq (feed --select): Debian's libjq-dev 1.6 ships no pkg-config file
+LIBS_JQ := -ljq -lonig
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	-D_GNU_SOURCE -MMD -MP -Iinclude -Iuser -I$(BUILD)
-LDLIBS = $(shell $(PKG_CONFIG) --libs $(LIBS_PKG))
+LDLIBS = $(shell $(PKG_CONFIG) --libs $(LIBS_PKG)) $(LIBS_JQ)
 TEST_LDLIBS = $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka) -lm
 
 BPF_PROGS := xdpfence xdpfence_tc

@@ -8,7 +8,9 @@ packages=(
 	make gcc clang llvm pkg-config  # build: C compiler, BPF compiler, llvm-strip
 	libbpf-dev libelf-dev zlib1g-dev # libbpf (skeletons, maps, links) and its deps
 	bpftool                          # skeleton generation, vmlinux.h generation
-	libjson-c-dev                    # -j JSON output
+	libjson-c-dev                    # -j JSON output, Spamhaus JSON Lines feeds
+	libjq-dev libonig-dev            # feeds: jq paths select addresses in JSON documents
+	libclang-rt-14-dev               # feeds: libFuzzer for the parser fuzz targets
 	libcmocka-dev                    # unit and BPF_PROG_TEST_RUN test runner
 	iproute2                         # ip netns / veth for e2e tests and the demo
 	nftables                         # mark counters in e2e tests, steering in the demo
