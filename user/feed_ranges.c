@@ -35,7 +35,7 @@ int xf_feed_parse_ranges(struct xf_feed_ctx *c)
 {
 	const struct xf_feed_options *o = c->o;
 	struct xf_span line, text, start, end, asn_text;
-	char q[XF_QUOTE_LEN];
+	char q[XF_QUOTE_LEN], qa[XF_QUOTE_LEN];
 	struct xf_line_iter it;
 	__u32 *asns = NULL, asn;
 	unsigned long v;
@@ -67,7 +67,7 @@ int xf_feed_parse_ranges(struct xf_feed_ctx *c)
 		}
 		if (xf_span_to_ulong(asn_text, 0xffffffffUL, &v)) {
 			xf_feed_bad(c, it.lineno, "%s: %s is not an AS number", xf_quote(text, q),
-				    xf_quote(asn_text, q));
+				    xf_quote(asn_text, qa));
 			continue;
 		}
 		asn = (__u32)v;
