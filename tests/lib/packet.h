@@ -20,7 +20,7 @@
 
 #include "xdpfence_abi.h"
 
-#define XT_PKT_MAX 1024
+#define XT_PKT_MAX	   1024
 #define XT_PAYLOAD_DEFAULT 16
 
 /* 802.1Q / 802.1ad tag after the MAC addresses (the uapi has no struct) */
@@ -32,9 +32,32 @@ struct xt_vlan_hdr {
 #define XT_TCP_SYN 0x02
 #define XT_TCP_ACK 0x10
 
+/* What each stretch of a fixture is, so truncation tests know which
+ * header a cut falls into. */
+enum xt_layer_kind {
+	XT_LAYER_ETH,
+	XT_LAYER_VLAN,
+	XT_LAYER_L2_OTHER,
+	XT_LAYER_IP4, /* with its options */
+	XT_LAYER_IP6,
+	XT_LAYER_IP6_EXT,
+	XT_LAYER_L4,
+	XT_LAYER_PAYLOAD,
+};
+
+struct xt_layer {
+	enum xt_layer_kind kind;
+	size_t start;
+	size_t end;
+};
+
+#define XT_MAX_LAYERS 24
+
 struct xt_pkt {
 	__u8 data[XT_PKT_MAX];
 	size_t len;
+	struct xt_layer layers[XT_MAX_LAYERS];
+	int nr_layers;
 	int ethertype_at; /* offset of the __be16 the next L2/L3 layer fills */
 	int nexthdr_at;	  /* offset of the __u8 the next IP-level layer fills */
 	int l3_at;	  /* offset of the IP header, -1 before one */
@@ -67,6 +90,9 @@ void xt_pkt_ip4_frag(struct xt_pkt *p, __u16 offset, bool more);
  * >= 8) or AH (len a multiple of 4, >= 12). */
 void *xt_pkt_ip6_ext(struct xt_pkt *p, __u8 type, size_t len);
 void *xt_pkt_ip6_frag(struct xt_pkt *p, __u16 offset, bool more);
+/* Mark the packet a fragment, either family: the IPv4 fragment fields, or
+ * an IPv6 fragment header appended here. */
+void xt_pkt_frag(struct xt_pkt *p, __u16 offset, bool more);
 /* An L4 protocol without a header the filter reads (ICMP, GRE ...). */
 void xt_pkt_ip_proto(struct xt_pkt *p, __u8 protocol);
 struct tcphdr *xt_pkt_tcp(struct xt_pkt *p, __u16 dport, __u8 flags);
@@ -75,11 +101,18 @@ void xt_pkt_payload(struct xt_pkt *p, size_t len);
 /* IPv4 tot_len, IPv6 payload_len and UDP len from the final length. */
 void xt_pkt_finish(struct xt_pkt *p);
 
+/* The layer a frame cut to len bytes ends inside (or right before),
+ * NULL when len covers the whole fixture. */
+const struct xt_layer *xt_pkt_layer_at(const struct xt_pkt *p, size_t len);
+/* Cut the fixture to len bytes. fix_lengths: make the IP (and UDP) length
+ * fields agree with the cut, so the parser meets the cut header rather
+ * than a length beyond the frame. */
+void xt_pkt_truncate(struct xt_pkt *p, size_t len, bool fix_lengths);
+
 /* eth + IP + L4 + XT_PAYLOAD_DEFAULT bytes, finished; vlans tags from
  * tpids[0..nr_vlans). */
 void xt_pkt_build(struct xt_pkt *p, const struct xt_flow *f);
-void xt_pkt_build_vlan(struct xt_pkt *p, const struct xt_flow *f, const __u16 *tpids,
-		       int nr_vlans);
+void xt_pkt_build_vlan(struct xt_pkt *p, const struct xt_flow *f, const __u16 *tpids, int nr_vlans);
 
 struct iphdr *xt_pkt_ip4(struct xt_pkt *p);
 struct ipv6hdr *xt_pkt_ip6(struct xt_pkt *p);
