@@ -14,7 +14,7 @@ static __always_inline int xf_filter(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct xf_cursor cursor = { .pos = data, .end = data_end };
+	struct xf_cursor cursor;
 	const struct xf_decision *decision;
 	struct xf_packet pkt = {};
 	struct xf_config *cfg;
@@ -25,6 +25,7 @@ static __always_inline int xf_filter(struct xdp_md *ctx)
 	if (!cfg)
 		return XDP_PASS;
 
+	xf_cursor_init(&cursor, data, data_end);
 	ret = xf_parse_packet(&cursor, data, &pkt);
 	if (ret != XF_PARSE_OK)
 		return xf_exit(ctx, cfg, &pkt, NULL, xf_unmatched(cfg, ret), bytes);

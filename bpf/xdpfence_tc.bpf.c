@@ -49,9 +49,10 @@ static __always_inline void xf_set_dscp_v6(struct __sk_buff *skb, __u32 l3_off, 
 static __always_inline void xf_rewrite_dscp(struct __sk_buff *skb, __u8 dscp)
 {
 	void *data = (void *)(long)skb->data;
-	struct xf_cursor cursor = { .pos = data, .end = (void *)(long)skb->data_end };
+	struct xf_cursor cursor;
 	struct xf_packet pkt = {};
 
+	xf_cursor_init(&cursor, data, (void *)(long)skb->data_end);
 	if (xf_parse_packet(&cursor, data, &pkt) != XF_PARSE_OK)
 		return;
 	if (pkt.src.family == XF_FAMILY_V4)

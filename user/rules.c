@@ -121,6 +121,12 @@ int xf_ruleset_del(struct xf_ruleset *rs, __u8 feed_id, const struct xf_prefix *
 	return 0;
 }
 
+enum fresh_id {
+	FRESH_NO = 0,
+	FRESH_UNUSED = 1, /* id nobody used */
+	FRESH_REUSED = 2, /* id of a range the same commit removes */
+};
+
 /* Give every rule without a range id a free one. Ids that old used and
  * next gives up are taken last, so counters of a range removed in this
  * commit are not inherited by a range added in the same commit. */
@@ -154,8 +160,8 @@ static int assign_range_ids(const struct xf_state *st, const struct xf_ruleset *
 			if (cursor == st->max_ranges)
 				break;
 			r->range_id = cursor;
+			fresh[cursor] = used[cursor] == 2 ? FRESH_REUSED : FRESH_UNUSED;
 			used[cursor] = 1;
-			fresh[cursor] = 1;
 		}
 	}
 	free(used);
@@ -290,12 +296,38 @@ rollback:
 	return err;
 }
 
+/* The raw per-CPU counters of one range id. */
+struct saved_counters {
+	__u32 id;
+	void *values;
+};
+
+static int counters_save(const struct xf_state *st, __u32 id, struct saved_counters *out)
+{
+	out->id = id;
+	out->values = calloc(st->nr_cpus, sizeof(struct xf_range_counters));
+	if (!out->values)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(st->map_fd[XF_MAP_RANGE_STATS], &id, out->values)) {
+		free(out->values);
+		out->values = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+static void counters_restore(const struct xf_state *st, const struct saved_counters *s)
+{
+	bpf_map_update_elem(st->map_fd[XF_MAP_RANGE_STATS], &s->id, s->values, BPF_ANY);
+}
+
 int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct xf_ruleset *next,
 		      struct xf_commit_stats *stats)
 {
 	struct xf_effective *old_e = NULL, *new_e = NULL;
 	struct xf_commit_stats local = {};
-	size_t old_n = 0, new_n = 0, i;
+	size_t old_n = 0, new_n = 0, i, nsaved = 0;
+	struct saved_counters *saved = NULL;
 	__u8 *fresh = NULL;
 	int err;
 
@@ -317,28 +349,46 @@ int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct 
 	if (err)
 		goto cleanup;
 
-	/* a new range starts from zero, before any packet can count on it */
+	/* a new range starts from zero, before any packet can count on it;
+	 * a reused id's counters are kept aside in case the commit fails */
+	saved = calloc(next->n ? next->n : 1, sizeof(*saved));
+	if (!saved) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
 	for (i = 0; i < next->n; i++) {
 		__u32 id = next->rules[i].range_id;
 
-		if (fresh[id]) {
-			err = xf_percpu_zero(st, XF_MAP_RANGE_STATS, id,
-					     sizeof(struct xf_range_counters));
+		if (!fresh[id])
+			continue;
+		if (fresh[id] == FRESH_REUSED) {
+			err = counters_save(st, id, &saved[nsaved]);
 			if (err)
-				goto cleanup;
+				goto restore;
+			nsaved++;
 		}
+		err = xf_percpu_zero(st, XF_MAP_RANGE_STATS, id, sizeof(struct xf_range_counters));
+		if (err)
+			goto restore;
 	}
 	write_records(st, next);
 	err = apply_effective(st, old_e, old_n, new_e, new_n, &local);
 	if (err) {
 		clear_records(st, next, old);
 		write_records(st, old);
-		goto cleanup;
+		goto restore;
 	}
 	clear_records(st, old, next);
 	if (stats)
 		*stats = local;
+	goto cleanup;
+restore:
+	for (i = 0; i < nsaved; i++)
+		counters_restore(st, &saved[i]);
 cleanup:
+	for (i = 0; i < nsaved; i++)
+		free(saved[i].values);
+	free(saved);
 	free(fresh);
 	free(old_e);
 	free(new_e);

@@ -155,7 +155,10 @@ static int create_state(const char *dir, __u32 max_ranges)
 	}
 	if (!max_ranges)
 		max_ranges = XF_DEFAULT_MAX_RANGES;
-	bpf_map__set_max_entries(skel->maps.xf_rules, max_ranges);
+	/* a commit writes additions before removals, so the trie briefly
+	 * holds the old and the new set: room for both (no prealloc, so
+	 * the headroom costs nothing until used) */
+	bpf_map__set_max_entries(skel->maps.xf_rules, 2 * max_ranges);
 	bpf_map__set_max_entries(skel->maps.xf_range_stats, max_ranges);
 	bpf_map__set_max_entries(skel->maps.xf_ranges, max_ranges);
 	err = xdpfence_bpf__load(skel);

@@ -13,8 +13,17 @@
 
 struct xf_cursor {
 	void *pos;
-	void *end;
+	void *end;   /* end of the frame: what the verifier checks against */
+	void *limit; /* end of the IP datagram once known (<= end): headers past
+		      * it are trailer bytes, not part of the packet */
 };
+
+static __always_inline void xf_cursor_init(struct xf_cursor *c, void *data, void *data_end)
+{
+	c->pos = data;
+	c->end = data_end;
+	c->limit = data_end;
+}
 
 /* What the rest of the pipeline needs to know about a packet. */
 struct xf_packet {
@@ -29,7 +38,8 @@ struct xf_packet {
 };
 
 /* Does [pos, pos + len) lie inside the packet? */
-#define xf_fits(c, ptr, len) ((void *)(ptr) + (len) <= (c)->end)
+#define xf_fits(c, ptr, len)                                                                       \
+	((void *)(ptr) + (len) <= (c)->end && (void *)(ptr) + (len) <= (c)->limit)
 
 static __always_inline int xf_parse_eth(struct xf_cursor *c, __u16 *eth_proto)
 {
@@ -81,6 +91,7 @@ static __always_inline int xf_parse_ipv4(struct xf_cursor *c, struct xf_packet *
 	tot_len = bpf_ntohs(iph->tot_len);
 	if (tot_len < hdr_len || !xf_fits(c, iph, tot_len))
 		return XF_REASON_BAD_IP4_LEN;
+	c->limit = (void *)iph + tot_len;
 
 	pkt->src.family = XF_FAMILY_V4;
 	pkt->dst.family = XF_FAMILY_V4;
@@ -110,6 +121,7 @@ static __always_inline int xf_parse_ipv6(struct xf_cursor *c, struct xf_packet *
 		return XF_REASON_BAD_IP6_VERSION;
 	if (!xf_fits(c, ip6h + 1, bpf_ntohs(ip6h->payload_len)))
 		return XF_REASON_BAD_IP6_LEN;
+	c->limit = (void *)(ip6h + 1) + bpf_ntohs(ip6h->payload_len);
 
 	pkt->src.family = XF_FAMILY_V6;
 	pkt->dst.family = XF_FAMILY_V6;

@@ -68,8 +68,10 @@ static __always_inline int xf_exit(struct xdp_md *ctx, const struct xf_config *c
 				   struct xf_result res, __u64 bytes)
 {
 	if (res.verdict == XF_VERDICT_TAG && d && !xf_write_tag(ctx, d->tag)) {
+		/* passed untagged: for the range it is a "would tag" */
 		res.verdict = XF_VERDICT_PASS;
 		res.reason = XF_REASON_TAG_NO_META;
+		res.outcome = XF_OUTCOME_MONITOR;
 	}
 	xf_count_global(res.reason, res.verdict, bytes);
 	if (d && res.outcome < XF_OUTCOME_MAX) {

@@ -4,6 +4,7 @@
  * range added again starts from zero; removing a more specific range lets
  * its addresses fall back to the enclosing one; a commit that does not fit
  * leaves the previous rules, ids and counters in force. */
+#include <bpf/bpf.h>
 #include <errno.h>
 #include <string.h>
 
@@ -351,20 +352,15 @@ static void test_capacity_error_keeps_state(void **state)
 	check_extra_clean(env, extra, NR_MORE, "range of the refused commit");
 }
 
-/* A commit whose result fits but that fails on the way (the rules map
- * holds old and new entries at once while it is applied) must leave the
- * previous state in force; if it succeeds, the new state must be in force.
- * Known bug, worked around: xf_ruleset_commit() zeroes the counters of the
- * ids it takes back from the ranges it removes before the rules map write
- * that fails, so those ranges (the first nr_removed) lose their counts on
- * rollback; their counters are not compared until that is fixed. */
+/* A commit whose result fits is applied even at capacity: the rules map
+ * has room for the old and the new set at once while it is applied. */
 static void test_replacing_commit_at_capacity(void **state)
 {
 	struct small_range before[NR_BEFORE], extra[SMALL_MAX_RANGES];
 	struct xt_env *env = open_small_env(state);
 	int nr_removed = NR_BEFORE / 2, nr_added = SMALL_MAX_RANGES - NR_BEFORE + nr_removed;
 	struct xt_txn t;
-	int i, err;
+	int i;
 
 	fill_small(env, before);
 	xt_txn_begin(env, &t);
@@ -374,20 +370,78 @@ static void test_replacing_commit_at_capacity(void **state)
 		small_range_name(&extra[i], i, true);
 		xt_txn_put(&t, extra[i].cidr, XF_ACTION_DROP, 0, XF_FEED_MANUAL);
 	}
-	err = xt_txn_commit(&t);
-	print_message("replacing %d of %d ranges with %d at capacity %d: %s\n", nr_removed,
-		      NR_BEFORE, nr_added, SMALL_MAX_RANGES, err ? strerror(-err) : "committed");
-	if (err) {
-		check_small_unchanged(env, before, nr_removed, "after a failed replacing commit");
-		check_extra_clean(env, extra, nr_added, "range of the failed commit");
-		return;
-	}
+	xt_assert_eq(xt_txn_commit(&t), 0, "replacing %d of %d ranges with %d at capacity %d",
+		     nr_removed, NR_BEFORE, nr_added, SMALL_MAX_RANGES);
 	for (i = 0; i < nr_added; i++) {
 		__u32 id = xt_range_id(env, extra[i].cidr, false, XF_FEED_MANUAL);
 		struct xt_expect e = xt_expect_action(XF_ACTION_DROP, id, XF_FEED_MANUAL, 0);
 
 		check_src(env, extra[i].src, &e, "range added at capacity");
 	}
+}
+
+/* Fill the rules map to the brim behind the rule store's back, so that the
+ * next commit's first write fails. Returns how many entries were added. */
+static int fill_rules_map(struct xt_env *env)
+{
+	struct xf_decision d = { .action = XF_ACTION_COUNT };
+	struct xf_lpm_key key = {};
+	int n = 0;
+
+	key.family = XF_FAMILY_V4;
+	key.prefixlen = XF_LPM_FAMILY_BITS + 24;
+	key.addr[0] = 172;
+	key.addr[1] = 31;
+	while (n < 256) {
+		key.addr[2] = n;
+		if (bpf_map_update_elem(env->st.map_fd[XF_MAP_RULES], &key, &d, BPF_NOEXIST))
+			break;
+		n++;
+	}
+	return n;
+}
+
+static void drain_rules_map(struct xt_env *env, int n)
+{
+	struct xf_lpm_key key = {};
+	int i;
+
+	key.family = XF_FAMILY_V4;
+	key.prefixlen = XF_LPM_FAMILY_BITS + 24;
+	key.addr[0] = 172;
+	key.addr[1] = 31;
+	for (i = 0; i < n; i++) {
+		key.addr[2] = i;
+		bpf_map_delete_elem(env->st.map_fd[XF_MAP_RULES], &key);
+	}
+}
+
+/* A commit that fails part-way (here: the rules map is full) rolls back to
+ * the previous state: every range in force keeps its id, its decision and
+ * its counts, also the ranges whose ids the failed commit took back. */
+static void test_failed_commit_rolls_back(void **state)
+{
+	struct small_range before[NR_BEFORE], extra[SMALL_MAX_RANGES];
+	struct xt_env *env = open_small_env(state);
+	int nr_removed = NR_BEFORE / 2, nr_added = SMALL_MAX_RANGES - NR_BEFORE + nr_removed;
+	struct xt_txn t;
+	int i, filled, err;
+
+	fill_small(env, before);
+	filled = fill_rules_map(env);
+	xt_assert_eq(filled > 0, 1, "rules map filled with %d foreign entries", filled);
+	xt_txn_begin(env, &t);
+	for (i = 0; i < nr_removed; i++)
+		xt_txn_del(&t, before[i].cidr, before[i].action == XF_ACTION_ALLOW, XF_FEED_MANUAL);
+	for (i = 0; i < nr_added; i++) {
+		small_range_name(&extra[i], i, true);
+		xt_txn_put(&t, extra[i].cidr, XF_ACTION_DROP, 0, XF_FEED_MANUAL);
+	}
+	err = xt_txn_commit(&t);
+	drain_rules_map(env, filled);
+	xt_assert_eq(err != 0, 1, "commit into a full rules map fails (got %d)", err);
+	check_small_unchanged(env, before, 0, "after a failed replacing commit");
+	check_extra_clean(env, extra, nr_added, "range of the failed commit");
 }
 
 static int group_setup(void **state)
@@ -404,6 +458,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_reused_id_starts_at_zero, xt_test_reset),
 	    cmocka_unit_test_setup(test_removed_specific_falls_back, xt_test_reset),
 	    cmocka_unit_test_setup_teardown(test_capacity_error_keeps_state, xt_test_reset,
+					    close_small_env),
+	    cmocka_unit_test_setup_teardown(test_failed_commit_rolls_back, xt_test_reset,
 					    close_small_env),
 	    cmocka_unit_test_setup_teardown(test_replacing_commit_at_capacity, xt_test_reset,
 					    close_small_env),
