@@ -631,6 +631,24 @@ static void test_bad_ip6_fields(void **state)
 	xt_check_packet(env, &p, &dropped, "IPv6 with Ethernet padding");
 }
 
+/* The length fields end the packet: a TCP/UDP header in the bytes after
+ * the datagram (Ethernet padding, a trailer) is not the packet's. */
+static void test_headers_beyond_datagram(void **state)
+{
+	struct xt_env *env = xt_env(state);
+	struct xt_expect trunc_l4 = expect_passed(XF_REASON_TRUNC_L4);
+	struct xt_flow fl = flow_of(&families[1], IPPROTO_UDP, 0);
+	struct xt_pkt p;
+
+	block_sources(env);
+	build_v4_udp(&p);
+	xt_pkt_ip4(&p)->tot_len = htons(xt_pkt_ip4(&p)->ihl * 4);
+	xt_check_packet(env, &p, &trunc_l4, "IPv4 datagram ending before its UDP header");
+	xt_pkt_build(&p, &fl);
+	xt_pkt_ip6(&p)->payload_len = htons(sizeof(struct udphdr) - 1);
+	xt_check_packet(env, &p, &trunc_l4, "IPv6 payload ending inside its UDP header");
+}
+
 /* ---- non-IP, other protocols ---- */
 
 static void build_arp(struct xt_pkt *p, int nr_vlans)
@@ -786,6 +804,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_shortest_frames, xt_test_reset),
 	    cmocka_unit_test_setup(test_bad_ip4_fields, xt_test_reset),
 	    cmocka_unit_test_setup(test_bad_ip6_fields, xt_test_reset),
+	    cmocka_unit_test_setup(test_headers_beyond_datagram, xt_test_reset),
 	    cmocka_unit_test_setup(test_non_ip_passes, xt_test_reset),
 	    cmocka_unit_test_setup(test_other_l4_protocol, xt_test_reset),
 	    cmocka_unit_test_setup(test_malformed_verdict, xt_test_reset),
