@@ -37,9 +37,16 @@ e2e_cleanup() {
 	for ns in "${E2E_NETNS[@]}"; do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
 	done
-	# detach and unpin before the namespaces go
+	# detach and unpin before the namespaces go (extra pin directories of
+	# e2e_pin_dir_add too)
 	if [ -n "${XDPFENCE_PIN_DIR:-}" ] && [ -d "$XDPFENCE_PIN_DIR" ]; then
 		timeout 30 "$XDPFENCE" purge >/dev/null 2>&1 || rm -rf "$XDPFENCE_PIN_DIR"
+	fi
+	if [ -n "${E2E_TMP:-}" ] && [ -f "$E2E_TMP/pin_dirs" ]; then
+		while read -r dir; do
+			[ -d "$dir" ] || continue
+			timeout 30 "$XDPFENCE" --pin-dir "$dir" purge >/dev/null 2>&1 || rm -rf "$dir"
+		done <"$E2E_TMP/pin_dirs"
 	fi
 	for ns in "${E2E_NETNS[@]}"; do
 		ip netns del "$ns" 2>/dev/null
@@ -63,6 +70,13 @@ e2e_netns_add() {
 	echo "$ns" >>"$E2E_TMP/netns"
 	ip -n "$ns" link set lo up
 	echo "$ns"
+}
+
+# e2e_pin_dir_add NAME -> a second private pin directory, purged on exit
+e2e_pin_dir_add() {
+	local dir="$XDPFENCE_PIN_DIR-$1"
+	echo "$dir" >>"$E2E_TMP/pin_dirs"
+	echo "$dir"
 }
 
 # Run a command in a namespace, keeping bpffs pins visible.

@@ -78,6 +78,16 @@ check_contains "attach twice: already attached" "$E2E_SRV_IF: already attached" 
 check_eq "attach twice: the first attachment stays" "$E2E_SRV_IF:generic $link_id" \
 	"$(xf -j status | e2e_json '"%s:%s %s" % (d["interfaces"][0]["interface"], d["interfaces"][0]["mode"], d["interfaces"][0]["link_id"])')"
 
+# a second xdpfence state (another pin directory) cannot take the NIC over
+other=$(e2e_pin_dir_add other)
+run "$O" "$E" --pin-dir "$other" attach "$E2E_SRV_IF" --mode generic
+check_eq "attach from another state: exit status 1" 1 $?
+check_contains "attach from another state: another XDP program is there" \
+	"$E2E_SRV_IF (generic mode): another XDP program is already attached" "$(cat "$E")"
+check "purge the other state" xfq --pin-dir "$other" purge
+check_eq "the first attachment and its tc companion stay" "$E2E_SRV_IF:generic $link_id yes" \
+	"$(xf -j status | e2e_json '"%s:%s %s" % (d["interfaces"][0]["interface"], d["interfaces"][0]["mode"], d["interfaces"][0]["link_id"])') $(tc_on "$E2E_SRV" "$E2E_SRV_IF" && echo yes)"
+
 # the CLI that attached has exited: the pinned link keeps filtering
 check "block $BLOCKED's /24 after attach" xfq block 198.51.100.0/24
 check_eq "pinned link: fresh sender's datagrams dropped, clean ones arrive" "0 $K" \

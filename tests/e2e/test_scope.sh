@@ -200,11 +200,24 @@ for f in 4 6; do
 		"$(e2e_nft_packets "$E2E_SRV" xfsrv "mark$f")"
 done
 check_eq "dscp on: clean packets keep their DSCP" 0 "$(e2e_nft_packets "$E2E_SRV" xfsrv clean_dscp)"
-check_eq "dscp on: tagged sources connect over TCP" "1 1" "$(tcp_ok 8080 1 "$TAGGED4" "$TAGGED6")"
+check_eq "dscp on: tagged sources move 1 MB over TCP and get it back intact" "1 1" \
+	"$(e2e_traffic "$E2E_CLI" tcp-try --dst "$E2E_SRV4" --dst "$E2E_SRV6" --port 8080 \
+		--timeout 5 --bytes 1000000 "$TAGGED4" "$TAGGED6")"
 for f in 4 6; do
 	check_eq "dscp on: IPv$f every tagged packet (UDP and TCP) has DSCP $DSCP" \
 		"$(e2e_nft_packets "$E2E_SRV" xfsrv "all$f")" "$(e2e_nft_packets "$E2E_SRV" xfsrv "dscp$f")"
 done
+# IPv4 options make the header longer: the tc companion's parse and the
+# checksum fix-up must follow the header length
+ect_before=$(e2e_nft_packets "$E2E_SRV" xfsrv ect4)
+e2e_traffic "$E2E_CLI" udp-send --dst "$E2E_SRV4" --port "$UDP_PORT" --count "$K" --tos 0x02 \
+	--ip-options 01010100 --phase options "$TAGGED4" "$BLOCKED" "$E2E_CLI4"
+check_eq "IPv4 options: tagged and clean arrive, blocked dropped" "$K 0 $K" \
+	"$(e2e_udp_wait options "$K 0 $K" "$TAGGED4" "$BLOCKED" "$E2E_CLI4")"
+check_eq "IPv4 options: tagged packets rewritten to DSCP $DSCP, ECN kept" \
+	$((ect_before + K)) "$(e2e_nft_packets "$E2E_SRV" xfsrv ect4)"
+check_eq "IPv4 options: still every tagged packet has DSCP $DSCP" \
+	"$(e2e_nft_packets "$E2E_SRV" xfsrv all4)" "$(e2e_nft_packets "$E2E_SRV" xfsrv dscp4)"
 dscp_before4=$(e2e_nft_packets "$E2E_SRV" xfsrv dscp4)
 dscp_before6=$(e2e_nft_packets "$E2E_SRV" xfsrv dscp6)
 check_eq "config set dscp off" off "$(xf -j config set dscp off | e2e_json 'd["dscp"]')"

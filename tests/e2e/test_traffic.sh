@@ -279,6 +279,20 @@ for k in blocked4 blocked6; do
 		"$(e2e_json '"%s %s %s %s" % (d["verdict"], d["reason"], d["protocol"], d["dst_port"])' <<<"$ev")"
 done
 
+# one event per packet a range acted on (dry-run included), none for the
+# allowlisted and clean sources
+xf -j events --timeout 0.3 >/dev/null
+check "dry-run on (events)" xfq dry-run on
+e2e_traffic "$E2E_CLI" udp-send --dst "$E2E_SRV4" --dst "$E2E_SRV6" --port "$UDP_PORT" \
+	--count 1 --phase kinds $(srcs_of blocked4 tagged4 counted6 allowed4 allowed6 clean4 clean6)
+check "dry-run off (events)" xfq dry-run off
+check_eq "events: source, action, verdict, reason, feed of each kind" \
+	"${SRC[blocked4]} drop pass dry-run manual|${SRC[counted6]} count pass monitor manual|${SRC[tagged4]} tag tag block-tag manual" \
+	"$(xf -j events --timeout 0.5 | "$E2E_PY" -c '
+import json, sys
+print("|".join(sorted("%(source)s %(action)s %(verdict)s %(reason)s %(feed)s" % json.loads(l)
+                      for l in sys.stdin if l.strip())))')"
+
 events_for() { # N: events the blocked IPv4 source's N datagrams produce
 	xf -j events --timeout 0.3 >/dev/null
 	e2e_traffic "$E2E_CLI" udp-send --dst "$E2E_SRV4" --port "$UDP_PORT" --count "$1" \

@@ -5,8 +5,9 @@ datagrams per source and phase) and clients that bind each source address
 explicitly. Every wait is bounded, so a broken filter cannot hang a test.
 
   traffic.py server --tcp-port P [--tcp-port P...] --udp-port P --state DIR
-  traffic.py udp-send --dst ADDR [--dst ADDR6] --port P --count K --phase NAME [--tos N] [--size N] SRC...
-  traffic.py tcp-try --dst ADDR [--dst ADDR6] --port P --tries N --timeout SEC SRC...
+  traffic.py udp-send --dst ADDR [--dst ADDR6] --port P --count K --phase NAME [--tos N] [--size N]
+                      [--ip-options HEX] SRC...
+  traffic.py tcp-try --dst ADDR [--dst ADDR6] --port P --tries N --timeout SEC [--bytes N] SRC...
   traffic.py tcp-session --dst ADDR --port P --src SRC --go FILE --timeout SEC
   traffic.py udp-count --state DIR --phase NAME SRC...
 """
@@ -129,6 +130,8 @@ def cmd_udp_send(args):
                 s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, args.tos)
             else:
                 s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, args.tos)
+        if args.ip_options and family_of(src) == socket.AF_INET:
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_OPTIONS, bytes.fromhex(args.ip_options))
         s.bind((src, 0))
         socks.append((s, pick_dst(args.dst, src)))
     for i in range(args.count):
@@ -144,25 +147,42 @@ def cmd_udp_send(args):
 
 
 def exchange(s, payload, timeout):
+    """Send payload and read the echo back at the same time (a large
+    payload would otherwise fill both directions' buffers and stall)."""
     s.settimeout(timeout)
-    s.sendall(payload)
-    got = b""
-    while len(got) < len(payload):
-        chunk = s.recv(4096)
-        if not chunk:
-            raise OSError("connection closed")
-        got += chunk
-    if got != payload:
+    got = bytearray()
+    errors = []
+
+    def reader():
+        try:
+            while len(got) < len(payload):
+                chunk = s.recv(65536)
+                if not chunk:
+                    raise OSError("connection closed")
+                got.extend(chunk)
+        except OSError as e:
+            errors.append(e)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    try:
+        s.sendall(payload)
+    finally:
+        t.join()
+    if errors:
+        raise errors[0]
+    if bytes(got) != payload:
         raise OSError("echo mismatch")
 
 
-def one_connection(src, dst, port, timeout):
+def one_connection(src, dst, port, timeout, size=0):
     s = socket.socket(family_of(src), socket.SOCK_STREAM)
     try:
         s.bind((src, 0))
         s.settimeout(timeout)
         s.connect((dst, port))
-        exchange(s, b"hello from %s\n" % src.encode(), timeout)
+        payload = b"hello from %s\n" % src.encode()
+        exchange(s, payload + b"x" * max(0, size - len(payload)), timeout)
         # orderly close, waiting for the server's FIN, so that no packet
         # of this connection is still on its way when we return
         s.shutdown(socket.SHUT_WR)
@@ -179,7 +199,8 @@ def cmd_tcp_try(args):
     results = {}
 
     def run(src):
-        results[src] = sum(one_connection(src, pick_dst(args.dst, src), args.port, args.timeout)
+        results[src] = sum(one_connection(src, pick_dst(args.dst, src), args.port, args.timeout,
+                                          args.bytes)
                            for _ in range(args.tries))
 
     threads = [threading.Thread(target=run, args=(src,)) for src in args.src]
@@ -239,6 +260,7 @@ def main():
     a.add_argument("--phase", required=True)
     a.add_argument("--tos", type=lambda v: int(v, 0), help="IPv4 TOS / IPv6 traffic class")
     a.add_argument("--size", type=int, default=0, help="pad the payload to this size")
+    a.add_argument("--ip-options", help="IPv4 options, hex (01010100: 3 NOPs, EOL)")
     a.add_argument("--interval", type=float, default=0.002, help="seconds between datagrams")
     a.add_argument("src", nargs="+")
     a.set_defaults(fn=cmd_udp_send)
@@ -248,6 +270,7 @@ def main():
     a.add_argument("--port", type=int, required=True)
     a.add_argument("--tries", type=int, default=1)
     a.add_argument("--timeout", type=float, default=1.5)
+    a.add_argument("--bytes", type=int, default=0, help="send (and get back) this much data")
     a.add_argument("src", nargs="+")
     a.set_defaults(fn=cmd_tcp_try)
 
