@@ -62,6 +62,7 @@ help:
 	@echo '  test       install dependencies, build, run every test (root)'
 	@echo '  demo       install dependencies, build, run the namespace demo (root)'
 	@echo '  test-bin   build the test programs only'
+	@echo '  fuzz       build the feed parser fuzz targets (run: tests/fuzz/run.sh)'
 	@echo '  deps       install build/test/demo dependencies with apt-get'
 	@echo '  vmlinux    regenerate $(VMLINUX_DIR)/vmlinux.h from the running kernel'
 	@echo '  format     run clang-format over the sources'
@@ -121,6 +122,24 @@ demo:
 
 format:
 	$(Q)clang-format -i $(wildcard bpf/*.c bpf/lib/*.h include/*.h user/*.c user/*.h tests/*/*.c tests/*/*.h)
+
+# libFuzzer targets of the feed parsers (clang, ASan, UBSan), built from the
+# parser sources directly so that they are instrumented; tests/fuzz/run.sh runs them.
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_LIB_SRCS := user/addr.c $(wildcard user/feed_*.c)
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
+	-D_GNU_SOURCE -Iinclude -Iuser -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined
+.PHONY: fuzz
+
+fuzz: $(FUZZ_BINS)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_feed.h $(FUZZ_LIB_SRCS) $(wildcard user/feed_*.h) user/addr.h
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_SRCS) \
+		$(shell $(PKG_CONFIG) --libs zlib json-c) $(LIBS_JQ) -o $@
 
 clean:
 	$(call msg,CLEAN,$(BUILD))

@@ -74,7 +74,8 @@ static int field_begin(struct reader *rd)
 
 static struct xf_span field(const struct reader *rd, size_t i)
 {
-	return (struct xf_span){ rd->buf + rd->f[i].off, rd->f[i].n };
+	/* no byte stored yet: buf may still be NULL */
+	return (struct xf_span){ rd->f[i].n ? rd->buf + rd->f[i].off : "", rd->f[i].n };
 }
 
 /* Past the end of the current physical line. */

@@ -7,11 +7,17 @@
  * counted. A document that does not parse, or a program that fails on it
  * (say '.prefixes[]' on a file without "prefixes"), refuses the file: the
  * schema is not what the config expects. jq knows no line numbers, so
- * messages name the file only. */
+ * messages about values name the file only.
+ *
+ * The document is parsed by json-c (strict RFC 8259) and handed to jq as a
+ * value: libjq 1.6's own parser leaks on malformed input, which a feed
+ * download can be. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <jq.h>
+#include <json-c/json.h>
 
 #include "feed_internal.h"
 
@@ -41,6 +47,115 @@ static void msg_set(struct jq_msg *m, jv msg)
 static void on_error(void *data, jv msg)
 {
 	msg_set(data, msg);
+}
+
+/* Far deeper than any feed; bounds the recursion below. */
+#define XF_JSON_MAX_DEPTH 64
+
+static jv to_jv(struct json_object *o)
+{
+	jv v;
+	size_t i, n;
+
+	switch (json_object_get_type(o)) {
+	case json_type_boolean:
+		return jv_bool(json_object_get_boolean(o));
+	case json_type_double:
+	case json_type_int:
+		return jv_number(json_object_get_double(o));
+	case json_type_string:
+		return jv_string_sized(json_object_get_string(o), json_object_get_string_len(o));
+	case json_type_array:
+		v = jv_array();
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			v = jv_array_append(v, to_jv(json_object_array_get_idx(o, i)));
+		return v;
+	case json_type_object:
+		v = jv_object();
+		json_object_object_foreach(o, key, value)
+			v = jv_object_set(v, jv_string(key), to_jv(value));
+		return v;
+	case json_type_null:
+	default:
+		return jv_null();
+	}
+}
+
+/* The document as a jq value; jv_invalid() (and the file refused) when it
+ * is not one JSON document. */
+static jv parse_document(struct xf_feed_ctx *c)
+{
+	struct json_tokener *tok;
+	struct json_object *obj;
+	enum json_tokener_error jerr;
+	size_t end, line = 1, i;
+	jv doc = jv_invalid();
+
+	for (i = 0; i < c->len && (xf_is_space(c->data[i]) || c->data[i] == '\n'); i++)
+		;
+	if (i == c->len) {
+		xf_feed_refuse(c, "not a JSON document: empty");
+		return doc;
+	}
+	tok = json_tokener_new_ex(XF_JSON_MAX_DEPTH);
+	if (!tok)
+		return doc;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS);
+	obj = json_tokener_parse_ex(tok, c->data, (int)c->len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	while (end < c->len && (xf_is_space(c->data[end]) || c->data[end] == '\n'))
+		end++;
+	if (jerr == json_tokener_success && end < c->len)
+		jerr = json_tokener_error_parse_unexpected;
+	if (jerr == json_tokener_success) {
+		doc = to_jv(obj);
+	} else {
+		for (i = 0; i < end && i < c->len; i++)
+			line += c->data[i] == '\n';
+		if (jerr == json_tokener_continue)
+			xf_feed_refuse(c, "not a JSON document: it ends too early");
+		else
+			xf_feed_refuse(c, "not a JSON document: line %zu: %s", line,
+				       json_tokener_error_desc(jerr));
+	}
+	json_object_put(obj);
+	json_tokener_free(tok);
+	return doc;
+}
+
+/* libjq 1.6 (Debian 12) leaks a reference to an object's key when an
+ * error unwinds through `.[]` over an object with entries left (fixed
+ * upstream by jqlang/jq#3069, after 1.7.1). Once the programs are torn
+ * down only the document holds its keys, so a key held more than once is
+ * such a leak: drop the extra references. The parser's depth limit (256)
+ * bounds the recursion. v is borrowed. */
+static void drop_leaked_keys(jv v)
+{
+	int i, n;
+
+	if (jv_get_kind(v) == JV_KIND_ARRAY) {
+		n = jv_array_length(jv_copy(v));
+		for (i = 0; i < n; i++) {
+			jv e = jv_array_get(jv_copy(v), i);
+
+			drop_leaked_keys(e);
+			jv_free(e);
+		}
+	} else if (jv_get_kind(v) == JV_KIND_OBJECT) {
+		for (i = jv_object_iter(v); jv_object_iter_valid(v, i);
+		     i = jv_object_iter_next(v, i)) {
+			jv key = jv_object_iter_key(v, i), value = jv_object_iter_value(v, i);
+
+			/* one reference is the object's, one is ours */
+			while (jv_get_refcnt(key) > 2)
+				jv_free(key);
+			jv_free(key);
+			drop_leaked_keys(value);
+			jv_free(value);
+		}
+	}
 }
 
 static int run(struct xf_feed_ctx *c, jq_state *jq, const char *program, jv doc)
@@ -98,13 +213,10 @@ int xf_feed_parse_json(struct xf_feed_ctx *c)
 		err = -EFBIG;
 		goto out;
 	}
-	doc = jv_parse_sized(c->data, (int)c->len);
+	doc = parse_document(c);
 	if (!jv_is_valid(doc)) {
-		struct jq_msg pm = {};
-
-		if (jv_invalid_has_msg(jv_copy(doc)))
-			msg_set(&pm, jv_invalid_get_msg(jv_copy(doc)));
-		xf_feed_refuse(c, "not a JSON document: %s", pm.text[0] ? pm.text : "empty");
+		if (!c->r->refused)
+			err = -ENOMEM;
 		goto out;
 	}
 	for (i = 0; i < n && !c->r->refused; i++) {
@@ -113,9 +225,11 @@ int xf_feed_parse_json(struct xf_feed_ctx *c)
 			goto out;
 	}
 out:
-	jv_free(doc);
 	for (i = 0; i < n; i++)
 		if (jq[i])
 			jq_teardown(&jq[i]);
+	if (c->r->refused && jv_is_valid(doc))
+		drop_leaked_keys(doc);
+	jv_free(doc);
 	return err;
 }

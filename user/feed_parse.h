@@ -72,8 +72,10 @@ struct xf_feed_entry {
 };
 
 /* Every data record ends up in exactly one of parsed, bad, filtered (and,
- * for json, null_or_non_string); every other line is in comments_blank.
- * One parsed record can give several entries (a range). */
+ * for json, null_or_non_string); every other line (csv: record) is in
+ * comments_blank. One parsed record can give several entries (a range);
+ * host_bits, mapped, zero_padded and ranges_split count records. The
+ * bad-record share is bad / (parsed + bad + filtered). */
 struct xf_feed_result {
 	struct xf_feed_entry *entries; /* sorted, unique */
 	size_t n, cap;
@@ -84,7 +86,7 @@ struct xf_feed_result {
 	size_t bad;		   /* records skipped as malformed */
 	size_t filtered;	   /* min-score, where, ASN filter, ASN 0 */
 	size_t null_or_non_string; /* json: selected values not a string */
-	size_t host_bits;	   /* entries whose host bits were cleared */
+	size_t host_bits;	   /* records whose host bits were cleared */
 	size_t mapped;		   /* IPv4-mapped/embedded IPv6 made IPv4 */
 	size_t zero_padded;	   /* IPv4 with zero-padded octets, read as decimal */
 	size_t ranges_split;	   /* a-b ranges that needed more than one CIDR */

@@ -85,6 +85,7 @@ int xf_feed_parse_spamhaus(struct xf_feed_ctx *c)
 	tok = json_tokener_new();
 	if (!tok)
 		return -ENOMEM;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	xf_line_iter_init(&it, c);
 	for (;;) {
 		start = xf_line_offset(&it, c);
