@@ -139,12 +139,24 @@ static inline void tf_expect_warning(const struct xf_feed_result *r, const char 
 		}                                                                          \
 	} while (0)
 
+static inline void tf_git_top(const char *cmd, char *top, size_t len)
+{
+	FILE *p = popen(cmd, "r");
+
+	if (!p)
+		return;
+	if (!fgets(top, (int)len, p))
+		top[0] = '\0';
+	pclose(p);
+	top[strcspn(top, "\n")] = '\0';
+}
+
 /* The repository's top directory: $XF_TOP, else git's view of the current
- * directory (the tests run from the repository), else ".". */
+ * directory (the tests run from the repository), else of the directory of
+ * this program (inside the build directory), else ".". */
 static inline const char *tf_top(void)
 {
 	static char top[4096];
-	FILE *p;
 
 	if (top[0])
 		return top;
@@ -152,13 +164,11 @@ static inline const char *tf_top(void)
 		snprintf(top, sizeof(top), "%s", getenv("XF_TOP"));
 		return top;
 	}
-	p = popen("git rev-parse --show-toplevel 2>/dev/null", "r");
-	if (p) {
-		if (!fgets(top, sizeof(top), p))
-			top[0] = '\0';
-		pclose(p);
-		top[strcspn(top, "\n")] = '\0';
-	}
+	tf_git_top("git rev-parse --show-toplevel 2>/dev/null", top, sizeof(top));
+	if (!top[0])
+		tf_git_top("cd \"$(dirname \"$(readlink -f /proc/$PPID/exe)\")\" && "
+			   "git rev-parse --show-toplevel 2>/dev/null",
+			   top, sizeof(top));
 	if (!top[0])
 		snprintf(top, sizeof(top), ".");
 	return top;
