@@ -148,10 +148,14 @@ struct xf_meta {
  * of services (bit i = service i) whose prefix contains it; the port hash
  * maps {protocol, port} to the services listening there (port 0 = any). */
 #define XF_MAX_SERVICES 64
+enum xf_port_key_kind {
+	XF_PORT_KEY_PORT = 0,	  /* services on {protocol, port}; port 0 = any port */
+	XF_PORT_KEY_PROTOCOL = 1, /* all services of the protocol (for fragments) */
+};
 struct xf_port_key {
 	__u8 protocol; /* IPPROTO_TCP or IPPROTO_UDP */
-	__u8 pad;
-	__u16 port; /* host byte order, 0 = any port */
+	__u8 kind;     /* enum xf_port_key_kind */
+	__u16 port;    /* host byte order; 0 with XF_PORT_KEY_PROTOCOL */
 };
 
 /* Sampled drop/tag events through the ring buffer. */

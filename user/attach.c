@@ -74,6 +74,28 @@ static int iface_find(const struct xf_state *st, __u64 netns, __u32 ifindex, int
 	return -1;
 }
 
+const char *xf_iface_name(const struct xf_state *st, __u32 ifindex, char *buf, size_t len)
+{
+	__u64 netns = current_netns_ino();
+	struct xf_iface rec;
+	bool other = false;
+	__u32 slot;
+
+	/* an ifindex means something only inside its namespace: prefer the
+	 * attachment record, which knows which namespace it came from */
+	for (slot = 0; slot < XF_MAX_IFACES; slot++) {
+		if (iface_read(st, slot, &rec) || !rec.in_use || rec.ifindex != ifindex)
+			continue;
+		snprintf(buf, len, "%.*s", (int)sizeof(rec.name), rec.name);
+		if (rec.netns_ino == netns)
+			return buf;
+		other = true;
+	}
+	if (!other)
+		snprintf(buf, len, "ifindex %u", ifindex);
+	return buf;
+}
+
 static int pinned_prog_fd(const struct xf_state *st, const char *name)
 {
 	char path[512];
@@ -117,6 +139,9 @@ static const char *xdp_attach_error(int err, enum xf_attach_mode mode)
 	case -EBUSY:
 	case -EEXIST:
 		return "another XDP program is already attached";
+	case -ERANGE:
+		return "the MTU is too large for XDP on this driver (lower the MTU, or use "
+		       "--mode generic)";
 	case -EINVAL:
 		return mode == XF_MODE_NATIVE
 			       ? "the driver refused native XDP (MTU or configuration; "

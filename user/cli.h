@@ -55,6 +55,10 @@ const char *xf_feed_name(const struct xf_state *st, __u8 feed_id, char *buf, siz
 /* Per-outcome counters as {"dropped": {"packets": .., "bytes": ..}, ...}. */
 struct json_object *xf_outcomes_json(const struct xf_counter *c);
 
+/* The name of the attached interface with this ifindex (from the
+ * attachment records, whatever namespace the reader is in). */
+const char *xf_iface_name(const struct xf_state *st, __u32 ifindex, char *buf, size_t len);
+
 /* Command entry points, one file per noun. */
 int xf_cmd_attach(struct xf_cli *cli, int argc, char **argv);
 int xf_cmd_detach(struct xf_cli *cli, int argc, char **argv);

@@ -4,7 +4,6 @@
  * --timeout seconds passed. */
 #include <errno.h>
 #include <getopt.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +37,7 @@ static int handle_event(void *data, void *raw, size_t size)
 	const struct xf_event *e = raw;
 	struct json_object *o;
 	char src[XF_PREFIX_STRLEN], dst[XF_PREFIX_STRLEN], feed[XF_FEED_NAME_MAX + 8];
-	char ifname[IF_NAMESIZE] = "?";
+	char ifname[XF_IFNAME_MAX + 16];
 	const char *proto;
 
 	/* one poll may hand over more than --count asked for */
@@ -51,7 +50,7 @@ static int handle_event(void *data, void *raw, size_t size)
 		: e->protocol == IPPROTO_ICMP ? "icmp"
 		: e->protocol == IPPROTO_ICMPV6 ? "icmp6"
 						: "other";
-	if_indextoname(e->ifindex, ifname);
+	xf_iface_name(ctx->st, e->ifindex, ifname, sizeof(ifname));
 	o = json_object_new_object();
 	json_object_object_add(o, "timestamp_ns", json_object_new_uint64(e->timestamp_ns));
 	json_object_object_add(o, "interface", json_object_new_string(ifname));

@@ -126,7 +126,7 @@ static int sync_scope(const struct xf_state *st, const struct xf_service *svcs)
 	struct {
 		struct xf_port_key key;
 		__u64 bits;
-	} ports[2 * XF_MAX_SERVICES];
+	} ports[4 * XF_MAX_SERVICES];
 	int ndst = 0, nports = 0, i, j, k, active = 0;
 	struct xf_config cfg;
 	int err;
@@ -155,15 +155,24 @@ static int sync_scope(const struct xf_state *st, const struct xf_service *svcs)
 		if (svcs[i].protocol != IPPROTO_TCP)
 			protos[nproto++] = IPPROTO_UDP;
 		for (k = 0; k < nproto; k++) {
-			struct xf_port_key key = { .protocol = protos[k], .port = svcs[i].port };
+			struct xf_port_key keys[2] = {
+				{ .protocol = protos[k], .kind = XF_PORT_KEY_PORT,
+				  .port = svcs[i].port },
+				{ .protocol = protos[k], .kind = XF_PORT_KEY_PROTOCOL },
+			};
+			int q;
 
-			for (j = 0; j < nports && memcmp(&ports[j].key, &key, sizeof(key)); j++)
-				;
-			if (j == nports) {
-				ports[nports].key = key;
-				ports[nports++].bits = 0;
+			for (q = 0; q < 2; q++) {
+				for (j = 0; j < nports &&
+					    memcmp(&ports[j].key, &keys[q], sizeof(keys[q]));
+				     j++)
+					;
+				if (j == nports) {
+					ports[nports].key = keys[q];
+					ports[nports++].bits = 0;
+				}
+				ports[j].bits |= 1ULL << i;
 			}
-			ports[j].bits |= 1ULL << i;
 		}
 	}
 	/* a destination entry covers every service whose prefix contains it,

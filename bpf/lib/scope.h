@@ -7,9 +7,9 @@
 #include "lookup.h"
 #include "parse.h"
 
-static __always_inline __u64 xf_services_on_port(__u8 protocol, __u16 port)
+static __always_inline __u64 xf_services_of(__u8 protocol, __u8 kind, __u16 port)
 {
-	struct xf_port_key key = { .protocol = protocol, .port = port };
+	struct xf_port_key key = { .protocol = protocol, .kind = kind, .port = port };
 	__u64 *bits = bpf_map_lookup_elem(&xf_scope_port, &key);
 
 	return bits ? *bits : 0;
@@ -29,9 +29,10 @@ static __always_inline bool xf_in_scope(const struct xf_packet *pkt)
 	/* a non-first fragment has no port: the destination and protocol
 	 * decide, so a blocked source cannot slip fragments past the filter */
 	if (!pkt->has_l4)
-		return true;
-	port_services = xf_services_on_port(pkt->protocol, pkt->dst_port) |
-			xf_services_on_port(pkt->protocol, 0);
+		return (*dst_services &
+			xf_services_of(pkt->protocol, XF_PORT_KEY_PROTOCOL, 0)) != 0;
+	port_services = xf_services_of(pkt->protocol, XF_PORT_KEY_PORT, pkt->dst_port) |
+			xf_services_of(pkt->protocol, XF_PORT_KEY_PORT, 0);
 	return (*dst_services & port_services) != 0;
 }
 
