@@ -640,6 +640,8 @@ static int result_init(struct xf_feed_result *r, const char *display_name,
 	const char *base;
 
 	memset(r, 0, sizeof(*r));
+	if (!display_name)
+		display_name = "-";
 	base = strrchr(display_name, '/');
 	base = base ? base + 1 : display_name;
 	r->file = strdup(display_name);

@@ -10,6 +10,7 @@
  * repository (git rev-parse --show-toplevel); its absence skips the real
  * files, never the fixtures. */
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "test_feed.h"
 
@@ -342,9 +343,56 @@ static void test_firehol_level1_rails(void **state)
 					       "10.0.0.0/8 (private-use, RFC 1918): skipped"));
 }
 
+/* iptoasn is served gzip-compressed: the same file inflated on the fly
+ * gives the very same entries. */
+static void test_iptoasn_gzip(void **state)
+{
+	struct xf_feed_result *r = *state, plain = {};
+	struct xf_feed_options o;
+	char path[4200], *data = NULL;
+	unsigned char *gz = NULL;
+	z_stream zs = {};
+	struct stat st;
+	FILE *f;
+	size_t i;
+
+	if (stat(feeds_dir(), &st))
+		skip();
+	snprintf(path, sizeof(path), "%s/jpastuszek__asn-db/ip2asn-v4.tsv", feeds_dir());
+	xf_feed_options_init(&o, XF_FORMAT_RANGES);
+	assert_int_equal(xf_feed_parse_file(path, &o, &plain), 0);
+	assert_int_equal(stat(path, &st), 0);
+	data = malloc(st.st_size);
+	gz = malloc(st.st_size + 1024);
+	f = fopen(path, "rb");
+	assert_true(data && gz && f);
+	assert_int_equal(fread(data, 1, st.st_size, f), st.st_size);
+	fclose(f);
+	assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
+			 Z_OK);
+	zs.next_in = (unsigned char *)data;
+	zs.avail_in = st.st_size;
+	zs.next_out = gz;
+	zs.avail_out = st.st_size + 1024;
+	assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+	deflateEnd(&zs);
+	assert_int_equal(xf_feed_parse_buffer("ip2asn-v4.tsv.gz", gz, zs.total_out, &o, r), 0);
+	free(data);
+	free(gz);
+	TF_COUNT(r, n, plain.n);
+	TF_COUNT(r, lines, plain.lines);
+	TF_COUNT(r, ranges_split, 92);
+	for (i = 0; i < r->n; i++) {
+		assert_memory_equal(&r->entries[i].prefix, &plain.entries[i].prefix,
+				    sizeof(struct xf_prefix));
+		assert_int_equal(r->entries[i].line, plain.entries[i].line);
+	}
+	xf_feed_result_free(&plain);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[ARRAY_SIZE(cases) + 1];
+	struct CMUnitTest tests[ARRAY_SIZE(cases) + 2];
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -356,6 +404,7 @@ int main(void)
 			.initial_state = (void *)&cases[i],
 		};
 	}
-	tests[i] = (struct CMUnitTest)TF_TEST(test_firehol_level1_rails);
+	tests[i++] = (struct CMUnitTest)TF_TEST(test_firehol_level1_rails);
+	tests[i++] = (struct CMUnitTest)TF_TEST(test_iptoasn_gzip);
 	return _cmocka_run_group_tests("test_feed_real", tests, ARRAY_SIZE(tests), NULL, NULL);
 }
