@@ -9,7 +9,7 @@
  * schema is not what the config expects. jq knows no line numbers, so
  * messages about values name the file only.
  *
- * The document is parsed by json-c (strict RFC 8259) and handed to jq as a
+ * The document is parsed by json-c (in strict mode) and handed to jq as a
  * value: libjq 1.6's own parser leaks on malformed input, which a feed
  * download can be. */
 #include <errno.h>
@@ -127,10 +127,11 @@ static jv parse_document(struct xf_feed_ctx *c)
 
 /* libjq 1.6 (Debian 12) leaks a reference to an object's key when an
  * error unwinds through `.[]` over an object with entries left (fixed
- * upstream by jqlang/jq#3069, after 1.7.1). Once the programs are torn
- * down only the document holds its keys, so a key held more than once is
- * such a leak: drop the extra references. The parser's depth limit (256)
- * bounds the recursion. v is borrowed. */
+ * upstream by jqlang/jq#3069, after 1.7.1) -- whether the error refuses
+ * the file or a `try`/`?` in the select catches it. Once the programs are
+ * torn down only the document holds its keys, so a key held more than
+ * once is such a leak: drop the extra references. XF_JSON_MAX_DEPTH bounds
+ * the recursion. v is borrowed. */
 static void drop_leaked_keys(jv v)
 {
 	int i, n;
@@ -228,7 +229,7 @@ out:
 	for (i = 0; i < n; i++)
 		if (jq[i])
 			jq_teardown(&jq[i]);
-	if (c->r->refused && jv_is_valid(doc))
+	if (jv_is_valid(doc))
 		drop_leaked_keys(doc);
 	jv_free(doc);
 	return err;

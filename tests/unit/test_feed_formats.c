@@ -377,6 +377,11 @@ static void test_json_errors(void **state)
 	TF_REFUSED(r, true);
 	TF_REASON(r, "select '.[] | .ip_prefix' fails on this document: Cannot index string with "
 		     "string \"ip_prefix\"");
+	/* the same error caught by the select itself: not refused, no leak */
+	o.select[0] = "(.[] | .ip_prefix)?";
+	assert_int_equal(tf_parse("{\"a\":\"1.2.3.0/24\",\"b\":{},\"c\":[]}", &o, r), 0);
+	TF_REFUSED(r, false);
+	TF_EXPECT_NONE(r);
 	o.select[0] = ".prefixes[].ip_prefix";
 	/* an empty list is a valid empty feed */
 	assert_int_equal(tf_parse("{\"prefixes\":[]}", &o, r), 0);
