@@ -49,6 +49,12 @@ done
 ip link add "$if_cl" netns "$ns_cl" type veth peer name "$if_lbi" netns "$ns_lb"
 ip link add "$if_lbo" netns "$ns_lb" type veth peer name "$if_srv" netns "$ns_srv"
 
+# no duplicate address detection on these links: a tentative link-local
+# address would stall the first IPv6 neighbour lookups for a second or two
+for pair in "$ns_cl:$if_cl" "$ns_lb:$if_lbi" "$ns_lb:$if_lbo" "$ns_srv:$if_srv"; do
+	in_ns "${pair%%:*}" sysctl -qw "net.ipv6.conf.${pair#*:}.accept_dad=0"
+done
+
 # clients: one clean address per family, the rest as /32 and /128 extras
 ip -n "$ns_cl" addr add 192.0.2.10/25 dev "$if_cl"
 ip -n "$ns_cl" addr add 2001:db8:1::10/64 dev "$if_cl" nodad
