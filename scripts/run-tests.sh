@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Run every test program: unit and BPF_PROG_TEST_RUN tests (cmocka binaries
-# under $BUILD/tests/), then the end-to-end scripts (tests/e2e/*.sh).
+# under $BUILD/tests/), the feed parser fuzz targets (tests/fuzz/run.sh),
+# then the end-to-end scripts (tests/e2e/*.sh).
 # Every program reports its cases in cmocka's format ("[       OK ] name",
 # "[  FAILED  ] name", "[  SKIPPED ] name"); a program's output is replayed
 # only when it fails. The last line is "N passed, N failed, N skipped".
@@ -64,6 +65,10 @@ for kind in unit prog; do
 		run_one "$name" "$t"
 	done
 done
+# libFuzzer on every feed parser, for a bounded time each (XF_FUZZ_TIME)
+if [ -z "$filter" ] || [[ "fuzz/feed_parsers" == *$filter* ]]; then
+	run_one fuzz/feed_parsers env BUILD="$build" bash "$top/tests/fuzz/run.sh"
+fi
 for t in "$top"/tests/e2e/test_*.sh; do
 	[ -f "$t" ] || continue
 	name="e2e/$(basename "$t" .sh)"
