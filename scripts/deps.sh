@@ -11,6 +11,8 @@ packages=(
 	libjson-c-dev                    # -j JSON output, Spamhaus JSON Lines feeds
 	libjq-dev libonig-dev            # feeds: jq paths select addresses in JSON documents
 	libclang-rt-14-dev               # feeds: libFuzzer for the parser fuzz targets
+	libcurl4-openssl-dev             # feeds: fetching http(s) sources
+	libssl-dev                       # feeds: SHA-256 content hash of each version
 	libcmocka-dev                    # unit and BPF_PROG_TEST_RUN test runner
 	iproute2                         # ip netns / veth for e2e tests and the demo
 	nftables                         # mark counters in e2e tests, steering in the demo

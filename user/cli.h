@@ -15,6 +15,7 @@
 struct xf_cli {
 	const char *pin_dir; /* NULL: default */
 	__u32 max_ranges;    /* capacity when the state is created; 0: default */
+	const char *state_dir; /* feed registry directory; NULL: default */
 	bool json;
 	bool pretty;
 	const char *prog; /* "xdpfence" */
@@ -76,7 +77,12 @@ int xf_cmd_lookup(struct xf_cli *cli, int argc, char **argv);
 int xf_cmd_stats(struct xf_cli *cli, int argc, char **argv);
 int xf_cmd_events(struct xf_cli *cli, int argc, char **argv);
 
+int xf_cmd_feed(struct xf_cli *cli, int argc, char **argv);
+
 extern const struct xf_cmd xf_commands[];
+/* Exact name, else a unique prefix, in a NULL-terminated table. */
+const struct xf_cmd *xf_cmd_find_in(const struct xf_cmd *table, const char *name,
+				    const struct xf_cmd **ambiguous_with);
 const struct xf_cmd *xf_cmd_find(const char *name, const struct xf_cmd **ambiguous_with);
 
 #endif /* XF_CLI_H */

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "registry.h"
 
 #define XF_VERSION "0.1.0"
 
@@ -29,6 +30,8 @@ const struct xf_cmd xf_commands[] = {
 	  "show or change settings: new-only, malformed, mark-mask, dscp, event-rate, event-sample" },
 	{ "lookup", xf_cmd_lookup, "lookup IP", "explain the decision for a source address" },
 	{ "stats", xf_cmd_stats, "stats [--top N]", "global, per-range and per-feed counters" },
+	{ "feed", xf_cmd_feed, "feed add|remove|list|show|sync|check ...",
+	  "threat feeds: register, apply with no gap, explain (xdpfence feed for more)" },
 	{ "events", xf_cmd_events, "events [--count N] [--timeout SEC]",
 	  "print sampled drop/tag events" },
 	{ "purge", xf_cmd_purge, "purge", "detach everywhere and remove all pinned state" },
@@ -36,17 +39,18 @@ const struct xf_cmd xf_commands[] = {
 };
 
 /* Exact name, else a unique prefix (bpftool style). */
-const struct xf_cmd *xf_cmd_find(const char *name, const struct xf_cmd **ambiguous_with)
+const struct xf_cmd *xf_cmd_find_in(const struct xf_cmd *table, const char *name,
+				    const struct xf_cmd **ambiguous_with)
 {
 	const struct xf_cmd *found = NULL, *c;
 	size_t len = strlen(name);
 
 	if (ambiguous_with)
 		*ambiguous_with = NULL;
-	for (c = xf_commands; c->name; c++)
+	for (c = table; c->name; c++)
 		if (!strcmp(c->name, name))
 			return c;
-	for (c = xf_commands; c->name; c++) {
+	for (c = table; c->name; c++) {
 		if (strncmp(c->name, name, len))
 			continue;
 		if (found) {
@@ -57,6 +61,11 @@ const struct xf_cmd *xf_cmd_find(const char *name, const struct xf_cmd **ambiguo
 		found = c;
 	}
 	return len ? found : NULL;
+}
+
+const struct xf_cmd *xf_cmd_find(const char *name, const struct xf_cmd **ambiguous_with)
+{
+	return xf_cmd_find_in(xf_commands, name, ambiguous_with);
 }
 
 static void usage(FILE *out, const char *prog)
@@ -76,11 +85,13 @@ static void usage(FILE *out, const char *prog)
 		"                      or $XDPFENCE_PIN_DIR)\n"
 		"  --max-ranges N      range capacity, fixed when the state is first created\n"
 		"                      (default %u; memory: see README)\n"
+		"  --state-dir DIR     feed registry directory (default %s,\n"
+		"                      or $XDPFENCE_STATE_DIR)\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version\n"
 		"\n"
 		"Commands (any unique prefix works):\n",
-		prog, XF_DEFAULT_PIN_DIR, XF_DEFAULT_MAX_RANGES);
+		prog, XF_DEFAULT_PIN_DIR, XF_DEFAULT_MAX_RANGES, XF_DEFAULT_STATE_DIR);
 	for (c = xf_commands; c->name; c++)
 		fprintf(out, "  %-52s %s\n", c->usage, c->summary);
 }
@@ -115,6 +126,12 @@ static int take_global_options(struct xf_cli *cli, int *argc, char **argv, int *
 			cli->pin_dir = argv[++i];
 		} else if (!strncmp(a, "--pin-dir=", 10)) {
 			cli->pin_dir = a + 10;
+		} else if (!strcmp(a, "--state-dir")) {
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "%s: --state-dir needs a directory\n", cli->prog);
+				return -1;
+			}
+			cli->state_dir = argv[++i];
 		} else if (!strcmp(a, "--max-ranges")) {
 			char *end;
 			unsigned long v;

@@ -11,7 +11,7 @@ headings=$(awk 'prev == ".TP" { print } { prev = $0 }' "$man")
 while read -r usage; do
 	check "man page documents '$usage'" grep -qxF -- "$usage" <<<"$headings"
 done < <("$XDPFENCE" --help | sed -n '/^Commands/,$p' | tail -n +2 | sed -E 's/^  //; s/  +.*$//')
-for opt in json pretty verbose pin-dir max-ranges; do
+for opt in json pretty verbose pin-dir max-ranges state-dir; do
 	check "man page documents --$opt" grep -qF -- "\\-\\-${opt//-/\\-}" "$man"
 done
 if command -v man >/dev/null; then

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "fetch.h"
+#include "log.h"
+#include "sync.h"
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void sha256_hex(const void *data, size_t len, char *out)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+
+	out[0] = '\0';
+	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL))
+		return;
+	for (i = 0; i < mdlen && i * 2 < XF_FEED_HASH_LEN; i++)
+		sprintf(out + i * 2, "%02x", md[i]);
+}
+
+int xf_sync_parse_source(const char *source, const struct xf_feed_options *o,
+			 const struct xf_rails *rails, struct xf_feed_result *r,
+			 struct xf_rails_counts *rc, char *hash, char *err, size_t errlen)
+{
+	size_t len;
+	char *data;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = xf_fetch(source, NULL, &data, &len, err, errlen);
+	if (ret)
+		return ret;
+	if (hash)
+		sha256_hex(data, len, hash);
+	ret = xf_feed_parse_buffer(source, data, len, o, r);
+	free(data);
+	if (ret) {
+		snprintf(err, errlen, "%s", r->refuse_reason[0] ? r->refuse_reason : strerror(-ret));
+		return ret;
+	}
+	if (rails) {
+		ret = xf_rails_apply(r, rails, rc);
+		if (ret)
+			snprintf(err, errlen, "invalid rails: %s", strerror(-ret));
+	}
+	return ret;
+}
+
+void xf_sync_prepare(struct xf_feed_sync *fs, struct xf_feed_def *def, size_t before, bool force)
+{
+	struct xf_feed_options o;
+	double start = now_ms();
+	size_t floor_entries;
+	int ret;
+
+	memset(fs, 0, sizeof(*fs));
+	fs->def = def;
+	fs->before = before;
+	xf_feed_def_options(def, &o);
+	ret = xf_sync_parse_source(def->source, &o, &def->rails, &fs->parsed, &fs->rails, fs->hash,
+				   fs->reason, sizeof(fs->reason));
+	fs->prepare_ms = now_ms() - start;
+	fs->content_changed = strcmp(fs->hash, def->status.content_hash) != 0;
+	if (ret) {
+		fs->state = XF_SYNC_FAILED;
+		return;
+	}
+	if (fs->parsed.refused) {
+		if (fs->parsed.truncated || !force) {
+			fs->state = XF_SYNC_REFUSED;
+			snprintf(fs->reason, sizeof(fs->reason), "%s%s", fs->parsed.refuse_reason,
+				 fs->parsed.truncated ? "" : " (--force applies it)");
+			return;
+		}
+		xf_warn("feed '%s': applying a refused update (--force): %s", def->name,
+			fs->parsed.refuse_reason);
+	}
+	/* a feed that loses more than max_shrink percent, or everything, is
+	 * more likely a broken download than a cleanup */
+	floor_entries = before - before * def->max_shrink / 100;
+	if (before && (fs->parsed.n == 0 || fs->parsed.n < floor_entries) && !def->allow_shrink) {
+		if (!force) {
+			fs->state = XF_SYNC_REFUSED;
+			snprintf(fs->reason, sizeof(fs->reason),
+				 "the new version has %zu entries where %zu are in force (more than "
+				 "%u%% fewer): not applied; 'feed sync --force %s' applies it",
+				 fs->parsed.n, before, def->max_shrink, def->name);
+			return;
+		}
+		xf_warn("feed '%s': applying a shrink from %zu to %zu entries (--force)", def->name,
+			before, fs->parsed.n);
+	}
+	fs->state = XF_SYNC_READY;
+}
+
+size_t xf_ruleset_count_feed(const struct xf_ruleset *rs, __u8 feed_id)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < rs->n; i++)
+		n += rs->rules[i].feed_id == feed_id;
+	return n;
+}
+
+static int by_prefix(const void *pa, const void *pb)
+{
+	const struct xf_rule *a = *(const struct xf_rule *const *)pa;
+	const struct xf_rule *b = *(const struct xf_rule *const *)pb;
+
+	return xf_prefix_cmp(&a->prefix, &b->prefix);
+}
+
+static int push_rule(struct xf_ruleset *rs, const struct xf_rule *r)
+{
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 1024;
+		struct xf_rule *grown = realloc(rs->rules, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		rs->rules = grown;
+		rs->cap = cap;
+	}
+	rs->rules[rs->n++] = *r;
+	return 0;
+}
+
+/* Merge one feed's old ranges (sorted) with its parsed entries (sorted):
+ * the same prefix keeps its range id. */
+static int merge_feed(struct xf_feed_sync *fs, const struct xf_rule **old, size_t old_n,
+		      struct xf_ruleset *next)
+{
+	const struct xf_feed_def *d = fs->def;
+	size_t i = 0, j = 0;
+	int err = 0;
+
+	while (!err && (i < old_n || j < fs->parsed.n)) {
+		int c = i == old_n	   ? 1
+			: j == fs->parsed.n ? -1
+					    : xf_prefix_cmp(&old[i]->prefix, &fs->parsed.entries[j].prefix);
+		struct xf_rule r = {
+			.action = d->action,
+			.tag = d->action == XF_ACTION_TAG ? d->tag : 0,
+			.feed_id = d->id,
+			.range_id = XF_RANGE_ID_NONE,
+		};
+
+		if (c < 0) {
+			fs->removed++;
+			i++;
+			continue;
+		}
+		r.prefix = fs->parsed.entries[j].prefix;
+		if (c == 0) {
+			r.range_id = old[i]->range_id;
+			if (old[i]->action != r.action || old[i]->tag != r.tag)
+				fs->changed++;
+			else
+				fs->unchanged++;
+			i++;
+		} else {
+			fs->added++;
+		}
+		j++;
+		err = push_rule(next, &r);
+	}
+	return err;
+}
+
+int xf_sync_build(const struct xf_ruleset *old, struct xf_feed_sync *feeds, size_t n,
+		  struct xf_ruleset *next)
+{
+	const struct xf_rule **own = NULL;
+	bool replaced[XF_MAX_FEEDS] = { false };
+	size_t i, k, own_n;
+	int err = 0;
+
+	memset(next, 0, sizeof(*next));
+	for (k = 0; k < n; k++)
+		if (feeds[k].state == XF_SYNC_READY)
+			replaced[feeds[k].def->id] = true;
+	for (i = 0; i < old->n && !err; i++)
+		if (!replaced[old->rules[i].feed_id] || old->rules[i].action == XF_ACTION_ALLOW)
+			err = push_rule(next, &old->rules[i]);
+	own = calloc(old->n ? old->n : 1, sizeof(*own));
+	if (!own)
+		err = -ENOMEM;
+	for (k = 0; k < n && !err; k++) {
+		if (feeds[k].state != XF_SYNC_READY)
+			continue;
+		for (i = 0, own_n = 0; i < old->n; i++)
+			if (old->rules[i].feed_id == feeds[k].def->id &&
+			    old->rules[i].action != XF_ACTION_ALLOW)
+				own[own_n++] = &old->rules[i];
+		qsort(own, own_n, sizeof(*own), by_prefix);
+		err = merge_feed(&feeds[k], own, own_n, next);
+	}
+	free(own);
+	if (err)
+		xf_ruleset_free(next);
+	return err;
+}
+
+int xf_sync_without_feed(const struct xf_ruleset *old, __u8 feed_id, struct xf_ruleset *next,
+			 size_t *removed)
+{
+	size_t i;
+	int err = 0;
+
+	memset(next, 0, sizeof(*next));
+	*removed = 0;
+	for (i = 0; i < old->n && !err; i++) {
+		if (old->rules[i].feed_id == feed_id)
+			(*removed)++;
+		else
+			err = push_rule(next, &old->rules[i]);
+	}
+	if (err)
+		xf_ruleset_free(next);
+	return err;
+}
+
+size_t xf_sync_allowlist_conflicts(const struct xf_ruleset *rs, size_t limit,
+				   void (*report)(const struct xf_rule *block,
+						  const struct xf_rule *allow, void *ctx),
+				   void *ctx)
+{
+	const struct xf_rule **sorted, **stack;
+	size_t i, k, depth = 0, total = 0;
+
+	if (!rs->n)
+		return 0;
+	sorted = calloc(rs->n, sizeof(*sorted));
+	stack = calloc(rs->n, sizeof(*stack));
+	if (!sorted || !stack)
+		goto out;
+	for (i = 0; i < rs->n; i++)
+		sorted[i] = &rs->rules[i];
+	qsort(sorted, rs->n, sizeof(*sorted), by_prefix);
+	for (i = 0; i < rs->n; i++) {
+		const struct xf_rule *r = sorted[i];
+
+		while (depth && !xf_prefix_contains(&stack[depth - 1]->prefix, &r->prefix))
+			depth--;
+		if (r->action == XF_ACTION_ALLOW) {
+			for (k = 0; k < depth; k++) {
+				if (stack[k]->action == XF_ACTION_ALLOW)
+					continue;
+				if (total++ < limit)
+					report(stack[k], r, ctx);
+			}
+		}
+		stack[depth++] = r;
+	}
+out:
+	free(sorted);
+	free(stack);
+	return total;
+}
+
+void xf_feed_sync_free(struct xf_feed_sync *fs)
+{
+	xf_feed_result_free(&fs->parsed);
+}

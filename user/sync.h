@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Feed sync: fetch and parse each feed, apply the rails, and build the new
+ * rule set in which each synced feed's ranges replace its old ones. Ranges
+ * that stay keep their range id (and so their counters); the commit
+ * (rules.h) then applies only the difference, additions first. A feed that
+ * fails or is refused keeps its previous ranges in force. */
+#ifndef XF_SYNC_H
+#define XF_SYNC_H
+
+#include <stdbool.h>
+
+#include "registry.h"
+#include "rules.h"
+
+enum xf_sync_state {
+	XF_SYNC_PENDING,
+	XF_SYNC_READY,	 /* parsed, passes the rails: will be applied */
+	XF_SYNC_REFUSED, /* a rail refused it: previous version stays */
+	XF_SYNC_FAILED,	 /* fetch or parse error: previous version stays */
+	XF_SYNC_APPLIED,
+};
+
+struct xf_feed_sync {
+	struct xf_feed_def *def;
+	enum xf_sync_state state;
+	char reason[512];
+	struct xf_feed_result parsed;
+	struct xf_rails_counts rails;
+	bool content_changed;
+	char hash[XF_FEED_HASH_LEN + 1];
+	size_t before; /* ranges of this feed in force before the sync */
+	size_t added, removed, changed, unchanged;
+	double prepare_ms; /* fetch + parse + rails */
+};
+
+/* Fetch, parse and check one feed. force: apply an update a rail refused
+ * (shrink, share of bad lines); a truncated download is never applied. */
+void xf_sync_prepare(struct xf_feed_sync *fs, struct xf_feed_def *def, size_t before,
+		     bool force);
+/* Parse only (feed check): same steps without the shrink rail. */
+int xf_sync_parse_source(const char *source, const struct xf_feed_options *o,
+			 const struct xf_rails *rails, struct xf_feed_result *r,
+			 struct xf_rails_counts *rc, char *hash, char *err, size_t errlen);
+
+/* next = old with the ranges of every READY feed replaced by its parsed
+ * entries; fills the per-feed added/removed/changed/unchanged. */
+int xf_sync_build(const struct xf_ruleset *old, struct xf_feed_sync *feeds, size_t n,
+		  struct xf_ruleset *next);
+/* Same, for a feed that goes: next = old without feed_id's ranges. */
+int xf_sync_without_feed(const struct xf_ruleset *old, __u8 feed_id, struct xf_ruleset *next,
+			 size_t *removed);
+
+size_t xf_ruleset_count_feed(const struct xf_ruleset *rs, __u8 feed_id);
+
+/* Blocklist ranges that contain allowlisted ones: calls report(block,
+ * allow, ctx) for each pair, at most limit times; returns the total. */
+size_t xf_sync_allowlist_conflicts(const struct xf_ruleset *rs, size_t limit,
+				   void (*report)(const struct xf_rule *block,
+						  const struct xf_rule *allow, void *ctx),
+				   void *ctx);
+
+void xf_feed_sync_free(struct xf_feed_sync *fs);
+
+#endif /* XF_SYNC_H */
