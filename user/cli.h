@@ -78,6 +78,7 @@ int xf_cmd_stats(struct xf_cli *cli, int argc, char **argv);
 int xf_cmd_events(struct xf_cli *cli, int argc, char **argv);
 
 int xf_cmd_feed(struct xf_cli *cli, int argc, char **argv);
+int xf_cmd_ranges(struct xf_cli *cli, int argc, char **argv);
 
 extern const struct xf_cmd xf_commands[];
 /* Exact name, else a unique prefix, in a NULL-terminated table. */

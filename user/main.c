@@ -28,6 +28,8 @@ const struct xf_cmd xf_commands[] = {
 	{ "dry-run", xf_cmd_dry_run, "dry-run [on|off]", "turn every drop into a counted pass" },
 	{ "config", xf_cmd_config, "config [set KEY VALUE]",
 	  "show or change settings: new-only, malformed, mark-mask, dscp, event-rate, event-sample" },
+	{ "ranges", xf_cmd_ranges, "ranges [--feed NAME] [--kernel]",
+	  "list the ranges in force (--kernel: as the rules map holds them)" },
 	{ "lookup", xf_cmd_lookup, "lookup IP", "explain the decision for a source address" },
 	{ "stats", xf_cmd_stats, "stats [--top N]", "global, per-range and per-feed counters" },
 	{ "feed", xf_cmd_feed, "feed add|remove|list|show|sync|check ...",

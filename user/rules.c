@@ -76,6 +76,16 @@ int xf_ruleset_copy(struct xf_ruleset *dst, const struct xf_ruleset *src)
 	return 0;
 }
 
+int xf_ruleset_push(struct xf_ruleset *rs, const struct xf_rule *r)
+{
+	int err = ruleset_reserve(rs, rs->n + 1);
+
+	if (err)
+		return err;
+	rs->rules[rs->n++] = *r;
+	return 0;
+}
+
 long xf_ruleset_find(const struct xf_ruleset *rs, __u8 feed_id, const struct xf_prefix *p,
 		     bool allow)
 {

@@ -32,6 +32,9 @@ int xf_ruleset_read(const struct xf_state *st, struct xf_ruleset *rs);
 int xf_ruleset_copy(struct xf_ruleset *dst, const struct xf_ruleset *src);
 void xf_ruleset_free(struct xf_ruleset *rs);
 
+/* Append r as it is (range id included). */
+int xf_ruleset_push(struct xf_ruleset *rs, const struct xf_rule *r);
+
 /* Insert or update the rule with r's feed, prefix and kind (allow or not).
  * An update keeps the range id; a new rule gets one at commit. */
 int xf_ruleset_put(struct xf_ruleset *rs, const struct xf_rule *r);

@@ -123,21 +123,6 @@ static int by_prefix(const void *pa, const void *pb)
 	return xf_prefix_cmp(&a->prefix, &b->prefix);
 }
 
-static int push_rule(struct xf_ruleset *rs, const struct xf_rule *r)
-{
-	if (rs->n == rs->cap) {
-		size_t cap = rs->cap ? rs->cap * 2 : 1024;
-		struct xf_rule *grown = realloc(rs->rules, cap * sizeof(*grown));
-
-		if (!grown)
-			return -ENOMEM;
-		rs->rules = grown;
-		rs->cap = cap;
-	}
-	rs->rules[rs->n++] = *r;
-	return 0;
-}
-
 /* Merge one feed's old ranges (sorted) with its parsed entries (sorted):
  * the same prefix keeps its range id. */
 static int merge_feed(struct xf_feed_sync *fs, const struct xf_rule **old, size_t old_n,
@@ -175,7 +160,7 @@ static int merge_feed(struct xf_feed_sync *fs, const struct xf_rule **old, size_
 			fs->added++;
 		}
 		j++;
-		err = push_rule(next, &r);
+		err = xf_ruleset_push(next, &r);
 	}
 	return err;
 }
@@ -194,7 +179,7 @@ int xf_sync_build(const struct xf_ruleset *old, struct xf_feed_sync *feeds, size
 			replaced[feeds[k].def->id] = true;
 	for (i = 0; i < old->n && !err; i++)
 		if (!replaced[old->rules[i].feed_id] || old->rules[i].action == XF_ACTION_ALLOW)
-			err = push_rule(next, &old->rules[i]);
+			err = xf_ruleset_push(next, &old->rules[i]);
 	own = calloc(old->n ? old->n : 1, sizeof(*own));
 	if (!own)
 		err = -ENOMEM;
@@ -226,7 +211,7 @@ int xf_sync_without_feed(const struct xf_ruleset *old, __u8 feed_id, struct xf_r
 		if (old->rules[i].feed_id == feed_id)
 			(*removed)++;
 		else
-			err = push_rule(next, &old->rules[i]);
+			err = xf_ruleset_push(next, &old->rules[i]);
 	}
 	if (err)
 		xf_ruleset_free(next);

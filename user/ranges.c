@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* ranges: list the ranges in force, as the rule store has them, or with
+ * --kernel as the data plane's rules map holds them (one entry per distinct
+ * prefix, with the decision precedence gave it). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "addr.h"
+#include "cli.h"
+#include "names.h"
+#include "rules.h"
+
+static void render_ranges(struct json_object *result)
+{
+	struct json_object *list;
+	size_t i;
+
+	json_object_object_get_ex(result, "ranges", &list);
+	printf("%-43s %-6s %-5s %-16s %s\n", "RANGE", "ACTION", "TAG", "FEED", "RANGE-ID");
+	for (i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *r = json_object_array_get_idx(list, i);
+
+		printf("%-43s %-6s %-5s %-16s %lld\n", xf_json_str(r, "range"),
+		       xf_json_str(r, "action"), xf_json_str(r, "tag"), xf_json_str(r, "feed"),
+		       xf_json_int(r, "range_id"));
+	}
+	printf("%zu ranges\n", json_object_array_length(list));
+}
+
+static struct json_object *range_entry(const struct xf_state *st, const struct xf_prefix *p,
+				       __u8 action, __u32 tag, __u8 feed_id, __u32 range_id)
+{
+	struct json_object *o = json_object_new_object();
+	char text[XF_PREFIX_STRLEN], feed[XF_FEED_NAME_MAX + 8];
+
+	xf_prefix_format(p, text, sizeof(text));
+	json_object_object_add(o, "range", json_object_new_string(text));
+	json_object_object_add(o, "action", json_object_new_string(xf_action_name(action)));
+	json_object_object_add(o, "tag", action == XF_ACTION_TAG ? json_object_new_int64(tag)
+								 : NULL);
+	json_object_object_add(o, "feed",
+			       json_object_new_string(xf_feed_name(st, feed_id, feed, sizeof(feed))));
+	json_object_object_add(o, "range_id", json_object_new_int64(range_id));
+	return o;
+}
+
+static int by_prefix(const void *pa, const void *pb)
+{
+	return xf_prefix_cmp(&((const struct xf_rule *)pa)->prefix,
+			     &((const struct xf_rule *)pb)->prefix);
+}
+
+int xf_cmd_ranges(struct xf_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kernel", no_argument, NULL, 'k' },
+		{ "feed", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct json_object *result, *list;
+	const char *feed_filter = NULL;
+	struct xf_ruleset rs = {};
+	bool kernel = false;
+	struct xf_state st;
+	char feed[XF_FEED_NAME_MAX + 8];
+	size_t i;
+	int c, err;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "kf:", opts, NULL)) != -1) {
+		if (c == 'k')
+			kernel = true;
+		else if (c == 'f')
+			feed_filter = optarg;
+		else
+			return xf_usage_error(cli, "ranges", "ranges: unknown option '%s'",
+					      argv[optind - 1]);
+	}
+	if (optind < argc)
+		return xf_usage_error(cli, "ranges", "ranges: unexpected argument '%s'", argv[optind]);
+	if (xf_cli_open_state(cli, &st, false))
+		return 1;
+	list = json_object_new_array();
+	if (kernel) {
+		struct xf_lpm_key key, next;
+		struct xf_decision d;
+		void *prev = NULL;
+
+		/* the trie hands keys out in its own order; sort for output */
+		while (!bpf_map_get_next_key(st.map_fd[XF_MAP_RULES], prev, &next)) {
+			struct xf_rule r = {};
+
+			key = next;
+			prev = &key;
+			if (bpf_map_lookup_elem(st.map_fd[XF_MAP_RULES], &key, &d) ||
+			    xf_prefix_from_key(&r.prefix, &key))
+				continue;
+			r.action = d.action;
+			r.tag = d.tag;
+			r.feed_id = d.feed_id;
+			r.range_id = d.range_id;
+			if (xf_ruleset_push(&rs, &r)) {
+				err = -ENOMEM;
+				goto fail;
+			}
+		}
+	} else {
+		err = xf_ruleset_read(&st, &rs);
+		if (err)
+			goto fail;
+	}
+	qsort(rs.rules, rs.n, sizeof(*rs.rules), by_prefix);
+	for (i = 0; i < rs.n; i++) {
+		const struct xf_rule *r = &rs.rules[i];
+
+		if (feed_filter && strcmp(feed_filter, xf_feed_name(&st, r->feed_id, feed,
+								     sizeof(feed))))
+			continue;
+		json_object_array_add(list, range_entry(&st, &r->prefix, r->action, r->tag,
+							r->feed_id, r->range_id));
+	}
+	result = json_object_new_object();
+	json_object_object_add(result, "source",
+			       json_object_new_string(kernel ? "kernel rules map" : "rule store"));
+	json_object_object_add(result, "ranges", list);
+	xf_ruleset_free(&rs);
+	xf_state_close(&st);
+	return xf_output(cli, result, render_ranges);
+fail:
+	json_object_put(list);
+	xf_ruleset_free(&rs);
+	xf_state_close(&st);
+	return xf_fail(cli, "ranges: %s", strerror(-err));
+}
