@@ -19,6 +19,7 @@ XDPFENCE="$build/xdpfence"
 demo_dir="$top/scripts/demo"
 id=$$
 export XDPFENCE_PIN_DIR="/sys/fs/bpf/xdpfence-demo-$id"
+export XDPFENCE_STATE_DIR=$(mktemp -d /tmp/xdpfence-demo.XXXXXX)
 ns_cl="xfdemo-cl-$id" ns_lb="xfdemo-lb-$id" ns_srv="xfdemo-srv-$id"
 if_cl="xdc$id" if_lbi="xdi$id" if_lbo="xdo$id" if_srv="xds$id"
 
@@ -32,7 +33,7 @@ cleanup() {
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
-	rm -rf "$XDPFENCE_PIN_DIR"
+	rm -rf "$XDPFENCE_PIN_DIR" "$XDPFENCE_STATE_DIR"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

@@ -542,8 +542,9 @@ int xf_cmd_purge(struct xf_cli *cli, int argc, char **argv)
 	err = xf_state_open(&st, &opts);
 	result = json_object_new_object();
 	if (err == -ENOENT) {
-		/* a half-created directory still goes */
+		/* a half-created directory still goes, and saved settings */
 		xf_state_destroy(opts.pin_dir ? opts.pin_dir : xf_state_default_pin_dir());
+		xf_persist_forget(cli, opts.pin_dir ? opts.pin_dir : xf_state_default_pin_dir());
 		json_object_object_add(result, "purged", json_object_new_boolean(0));
 		return xf_output(cli, result, render_purge);
 	}
@@ -555,6 +556,8 @@ int xf_cmd_purge(struct xf_cli *cli, int argc, char **argv)
 		if (!iface_read(&st, i, &rec) && rec.in_use)
 			detach_one(&st, i, &rec);
 	err = xf_state_destroy(st.pin_dir);
+	/* a purge is a reset: the saved settings of this state go too */
+	xf_persist_forget(cli, st.pin_dir);
 	xf_state_close(&st);
 	if (err) {
 		json_object_put(result);

@@ -173,6 +173,7 @@ static int apply_rules(struct xf_cli *cli, const char *cmd, enum rule_op op, __u
 	json_object_object_add(list, "removed", json_object_new_uint64(stats.removed));
 	json_object_object_add(list, "unchanged", json_object_new_uint64(stats.unchanged));
 	json_object_object_add(result, "lpm", list);
+	xf_persist_save(cli, &st);
 	ret = xf_output(cli, result, render_change);
 out:
 	xf_ruleset_free(&old);

@@ -60,6 +60,18 @@ struct json_object *xf_outcomes_json(const struct xf_counter *c);
  * attachment records, whatever namespace the reader is in). */
 const char *xf_iface_name(const struct xf_state *st, __u32 ifindex, char *buf, size_t len);
 
+/* Write the scope maps for the XF_MAX_SERVICES services in svcs: new and
+ * changed entries first, stale ones last, then switch the scope on or off. */
+int xf_scope_apply(const struct xf_state *st, const struct xf_service *svcs);
+
+/* Operator settings that live only in bpffs (manual ranges, protected
+ * services, run-time settings) are saved to the state directory after every
+ * change and restored when the pinned state is created anew, e.g. after a
+ * reboot. Failures are warnings: the change is in force either way. */
+void xf_persist_save(const struct xf_cli *cli, const struct xf_state *st);
+void xf_persist_restore(const struct xf_cli *cli, struct xf_state *st);
+void xf_persist_forget(const struct xf_cli *cli, const char *pin_dir);
+
 /* Command entry points, one file per noun. */
 int xf_cmd_attach(struct xf_cli *cli, int argc, char **argv);
 int xf_cmd_detach(struct xf_cli *cli, int argc, char **argv);

@@ -156,6 +156,7 @@ static int show_or_set(struct xf_cli *cli, const char *key, const char *value)
 			return xf_fail(cli, "config: cannot write the settings: %s",
 				       strerror(-err));
 		}
+		xf_persist_save(cli, &st);
 	}
 	ret = xf_output(cli, xf_config_json(&cfg, count_services(&st)), render_config);
 	xf_state_close(&st);

@@ -78,6 +78,8 @@ int xf_cli_open_state(const struct xf_cli *cli, struct xf_state *st, bool mutate
 	else if (err)
 		xf_fail(cli, "cannot open the xdpfence state under %s: %s",
 			cli->pin_dir ? cli->pin_dir : xf_state_default_pin_dir(), strerror(-err));
+	else if (st->created)
+		xf_persist_restore(cli, st);
 	else if (cli->max_ranges && cli->max_ranges != st->max_ranges)
 		xf_warn("--max-ranges %u ignored: the state exists with capacity %u "
 			"('xdpfence purge' and start again to resize)",

@@ -118,9 +118,7 @@ struct scope_entry {
 	__u64 bits;
 };
 
-/* Write the scope maps for svcs: new and changed entries first, stale ones
- * last, then switch the scope on or off. */
-static int sync_scope(const struct xf_state *st, const struct xf_service *svcs)
+int xf_scope_apply(const struct xf_state *st, const struct xf_service *svcs)
 {
 	struct scope_entry dst[2 * XF_MAX_SERVICES];
 	struct {
@@ -325,13 +323,14 @@ static int change_services(struct xf_cli *cli, const char *cmd, bool add, bool a
 	if (memcmp(before, svcs, sizeof(svcs))) {
 		err = write_services(&st, svcs);
 		if (!err)
-			err = sync_scope(&st, svcs);
+			err = xf_scope_apply(&st, svcs);
 		if (err) {
 			/* put the previous scope back */
 			write_services(&st, before);
-			sync_scope(&st, before);
+			xf_scope_apply(&st, before);
 			goto fail;
 		}
+		xf_persist_save(cli, &st);
 	}
 	result = json_object_new_object();
 	list = json_object_new_array();

@@ -286,6 +286,7 @@ int xf_state_open(struct xf_state *st, const struct xf_state_opts *opts)
 		err = create_state(dir, opts->max_ranges);
 		if (err)
 			goto fail;
+		st->created = true;
 	}
 	err = open_maps(st);
 	if (err) {

@@ -44,6 +44,7 @@ struct xf_state {
 	char pin_dir[256];
 	int dir_fd;
 	bool locked;
+	bool created; /* this open created the state (first use, or after a reboot) */
 	int map_fd[XF_MAP_COUNT];
 	__u32 max_ranges;
 	int nr_cpus;

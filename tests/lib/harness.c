@@ -718,7 +718,7 @@ static void cli_path(char *buf, size_t len)
 
 int xt_cli(struct xt_env *env, const char *fmt, ...)
 {
-	char args[512], bin[PATH_MAX], cmd[PATH_MAX + 1024];
+	char args[512], bin[PATH_MAX], cmd[PATH_MAX + 1024], state_dir[64];
 	va_list ap;
 	int status;
 
@@ -728,10 +728,19 @@ int xt_cli(struct xt_env *env, const char *fmt, ...)
 	cli_path(bin, sizeof(bin));
 	if (access(bin, X_OK))
 		fail_msg("no xdpfence binary at %s (run make, or set XDPFENCE)", bin);
-	snprintf(cmd, sizeof(cmd), "'%s' --pin-dir '%s' %s >/dev/null", bin, env->pin_dir, args);
+	/* the CLI saves its settings to a state directory: a private one,
+	 * gone after the call, so no test leaves files behind */
+	snprintf(state_dir, sizeof(state_dir), "/tmp/xdpfence-prog-state.XXXXXX");
+	if (!mkdtemp(state_dir))
+		fail_msg("cannot create a state directory: %s", strerror(errno));
+	snprintf(cmd, sizeof(cmd), "'%s' --pin-dir '%s' --state-dir '%s' %s >/dev/null", bin,
+		 env->pin_dir, state_dir, args);
 	/* the CLI takes the directory lock this process holds */
 	flock(env->st.dir_fd, LOCK_UN);
 	status = system(cmd);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", state_dir);
+	if (system(cmd))
+		fprintf(stderr, "cannot remove %s\n", state_dir);
 	if (flock(env->st.dir_fd, LOCK_EX))
 		fail_msg("cannot lock %s again: %s", env->pin_dir, strerror(errno));
 	if (status < 0 || !WIFEXITED(status))
