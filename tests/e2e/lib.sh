@@ -58,6 +58,8 @@ e2e_init() {
 	E2E_ID="$$"
 	E2E_TMP=$(mktemp -d /tmp/xdpfence-e2e.XXXXXX)
 	export XDPFENCE_PIN_DIR="/sys/fs/bpf/xdpfence-e2e-$E2E_ID"
+	# feed registry and saved settings: private to the test, removed with E2E_TMP
+	export XDPFENCE_STATE_DIR="$E2E_TMP/state"
 	trap e2e_cleanup EXIT
 	trap 'exit 130' INT TERM
 }
