@@ -1,51 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* xdpfence XDP entry: parse, scope, look up the source, leave through the
- * exit funnel. The logic lives in lib/, one concern per header. */
+/* xdpfence XDP entry: the packet path lives in lib/filter.h, each concern
+ * in its own header under lib/. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-#include "lib/parse.h"
-#include "lib/lookup.h"
-#include "lib/scope.h"
-#include "lib/verdict.h"
-
-static __always_inline int xf_filter(struct xdp_md *ctx)
-{
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct xf_cursor cursor;
-	const struct xf_decision *decision;
-	struct xf_packet pkt = {};
-	struct xf_config *cfg;
-	__u64 bytes = data_end - data;
-	int ret;
-
-	cfg = xf_config_get();
-	if (!cfg)
-		return XDP_PASS;
-
-	xf_cursor_init(&cursor, data, data_end);
-	ret = xf_parse_packet(&cursor, data, &pkt);
-	if (ret != XF_PARSE_OK)
-		return xf_exit(ctx, cfg, &pkt, NULL, xf_unmatched(cfg, ret), bytes);
-	if (cfg->scope_enabled && !xf_in_scope(&pkt))
-		return xf_exit(ctx, cfg, &pkt, NULL, xf_unmatched(cfg, XF_REASON_OUT_OF_SCOPE),
-			       bytes);
-
-	decision = xf_lookup_source(&pkt.src);
-	if (!decision)
-		return xf_exit(ctx, cfg, &pkt, NULL, xf_unmatched(cfg, XF_REASON_CLEAN), bytes);
-	if (cfg->new_conn_only && !pkt.is_new && decision->action != XF_ACTION_ALLOW)
-		return xf_exit(ctx, cfg, &pkt, NULL, xf_unmatched(cfg, XF_REASON_ESTABLISHED),
-			       bytes);
-	return xf_exit(ctx, cfg, &pkt, decision, xf_resolve(cfg, decision), bytes);
-}
+#include "lib/filter.h"
 
 SEC("xdp")
 int xdpfence_xdp(struct xdp_md *ctx)
 {
-	return xf_filter(ctx);
+	return xf_filter(ctx, NULL);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
