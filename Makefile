@@ -63,6 +63,7 @@ help:
 	@echo '  demo       install dependencies, build, run the namespace demo (root)'
 	@echo '  test-bin   build the test programs only'
 	@echo '  fuzz       build the feed parser fuzz targets (run: tests/fuzz/run.sh)'
+	@echo '  bench      build and run the benchmarks (root; figures, no pass/fail)'
 	@echo '  deps       install build/test/demo dependencies with apt-get'
 	@echo '  vmlinux    regenerate $(VMLINUX_DIR)/vmlinux.h from the running kernel'
 	@echo '  format     run clang-format over the sources'
@@ -140,6 +141,22 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_feed.h $(FUZZ_LIB_SRCS) $(wildca
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_SRCS) \
 		$(shell $(PKG_CONFIG) --libs zlib json-c) $(LIBS_JQ) -o $@
+
+# Benchmarks (tests/bench/*.c), linked like the tests but without the test
+# harness; scripts/run-bench.sh runs them and prints their figures.
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(BENCH_SRCS))
+.PHONY: bench bench-bin
+
+bench-bin: $(BENCH_BINS)
+
+bench: bench-bin
+	$(Q)BUILD=$(BUILD) scripts/run-bench.sh
+
+$(BENCH_BINS): $(BUILD)/tests/bench/%: tests/bench/%.c $(LIBXF) | $(SKELS)
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< $(LIBXF) $(LDLIBS) -lm -o $@
 
 clean:
 	$(call msg,CLEAN,$(BUILD))
