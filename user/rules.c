@@ -239,23 +239,42 @@ static int lpm_delete(const struct xf_state *st, const struct xf_prefix *p)
 	return 0;
 }
 
-/* The data-plane step: updates first, then deletes. Both lists are sorted
- * by prefix. On a failed update, undo the updates already made. */
-static int apply_effective(const struct xf_state *st, const struct xf_effective *old_e,
-			   size_t old_n, const struct xf_effective *new_e, size_t new_n,
-			   struct xf_commit_stats *stats)
+/* The old decision for each new entry (NULL where the prefix is new):
+ * one merge of the two sorted lists. */
+static const struct xf_effective **match_old(const struct xf_effective *old_e, size_t old_n,
+					     const struct xf_effective *new_e, size_t new_n)
 {
-	size_t i = 0, j = 0, done, k;
-	int err = 0;
+	const struct xf_effective **match = calloc(new_n ? new_n : 1, sizeof(*match));
+	size_t i = 0, j;
 
-	/* one merge pass, then the update loop over new_e */
+	if (!match)
+		return NULL;
 	for (j = 0; j < new_n; j++) {
 		int c = 1;
 
 		while (i < old_n && (c = xf_prefix_cmp(&old_e[i].prefix, &new_e[j].prefix)) < 0)
 			i++;
-		if (i < old_n && c == 0 &&
-		    !memcmp(&old_e[i].decision, &new_e[j].decision, sizeof(new_e[j].decision))) {
+		if (i < old_n && c == 0)
+			match[j] = &old_e[i];
+	}
+	return match;
+}
+
+/* Write the new entries of one phase: those whose deciding range id is
+ * (reused_phase) or is not (!reused_phase) an id this commit takes back. */
+static int write_phase(const struct xf_state *st, const struct xf_effective *new_e, size_t new_n,
+		       const struct xf_effective **match, const __u8 *fresh, bool reused_phase,
+		       struct xf_commit_stats *stats)
+{
+	size_t j;
+	int err;
+
+	for (j = 0; j < new_n; j++) {
+		const struct xf_effective *old = match[j];
+
+		if ((fresh[new_e[j].decision.range_id] == FRESH_REUSED) != reused_phase)
+			continue;
+		if (old && !memcmp(&old->decision, &new_e[j].decision, sizeof(old->decision))) {
 			stats->unchanged++;
 			continue;
 		}
@@ -266,16 +285,24 @@ static int apply_effective(const struct xf_state *st, const struct xf_effective 
 			xf_prefix_format(&new_e[j].prefix, text, sizeof(text));
 			xf_err("cannot write %s to the rules map: %s", text,
 			       err == -ENOSPC || err == -E2BIG ? "the map is full" : strerror(-err));
-			done = j;
-			goto rollback;
+			return err;
 		}
-		if (i < old_n && c == 0)
+		if (old)
 			stats->changed++;
 		else
 			stats->added++;
 	}
+	return 0;
+}
 
-	for (i = 0, j = 0; i < old_n; i++) {
+static int delete_removed(const struct xf_state *st, const struct xf_effective *old_e,
+			  size_t old_n, const struct xf_effective *new_e, size_t new_n,
+			  struct xf_commit_stats *stats)
+{
+	size_t i, j = 0;
+	int err;
+
+	for (i = 0; i < old_n; i++) {
 		int c = 1;
 
 		while (j < new_n && (c = xf_prefix_cmp(&new_e[j].prefix, &old_e[i].prefix)) < 0)
@@ -284,26 +311,27 @@ static int apply_effective(const struct xf_state *st, const struct xf_effective 
 			continue;
 		err = lpm_delete(st, &old_e[i].prefix);
 		if (err) {
-			/* nothing is uncovered by a leftover entry: report it */
 			xf_err("cannot delete a range from the rules map: %s", strerror(-err));
 			return err;
 		}
 		stats->removed++;
 	}
 	return 0;
+}
 
-rollback:
-	for (k = 0, i = 0; k < done; k++) {
-		int c = 1;
+/* Put the rules map back to old_e whatever phase failed: entries only the
+ * new set has go, every old entry is written again. */
+static void restore_effective(const struct xf_state *st, const struct xf_effective *old_e,
+			      size_t old_n, const struct xf_effective *new_e, size_t new_n,
+			      const struct xf_effective **match)
+{
+	size_t i, j;
 
-		while (i < old_n && (c = xf_prefix_cmp(&old_e[i].prefix, &new_e[k].prefix)) < 0)
-			i++;
-		if (i < old_n && c == 0)
-			lpm_write(st, &old_e[i]);
-		else
-			lpm_delete(st, &new_e[k].prefix);
-	}
-	return err;
+	for (i = 0; i < old_n; i++)
+		lpm_write(st, &old_e[i]);
+	for (j = 0; j < new_n; j++)
+		if (!match[j])
+			lpm_delete(st, &new_e[j].prefix);
 }
 
 /* The raw per-CPU counters of one range id. */
@@ -338,6 +366,7 @@ int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct 
 	struct xf_commit_stats local = {};
 	size_t old_n = 0, new_n = 0, i, nsaved = 0;
 	struct saved_counters *saved = NULL;
+	const struct xf_effective **match = NULL;
 	__u8 *fresh = NULL;
 	int err;
 
@@ -359,46 +388,69 @@ int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct 
 	if (err)
 		goto cleanup;
 
-	/* a new range starts from zero, before any packet can count on it;
-	 * a reused id's counters are kept aside in case the commit fails */
+	match = match_old(old_e, old_n, new_e, new_n);
 	saved = calloc(next->n ? next->n : 1, sizeof(*saved));
-	if (!saved) {
+	if (!match || !saved) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
+	/* The data-plane step, in an order that never uncovers an address
+	 * that stays covered and never counts a packet on the wrong range:
+	 *  1. new ranges on unused ids start from zero, records first;
+	 *  2. entries decided by them or by ranges that stay: added/changed;
+	 *  3. entries of removed ranges: deleted;
+	 *  4. ids taken back from removed ranges: zeroed (saved first, in
+	 *     case the commit fails), records rewritten, entries written.
+	 * A failure in any phase puts the old rules map, records and
+	 * counters back. */
 	for (i = 0; i < next->n; i++) {
-		__u32 id = next->rules[i].range_id;
+		const struct xf_rule *r = &next->rules[i];
 
-		if (!fresh[id])
-			continue;
-		if (fresh[id] == FRESH_REUSED) {
-			err = counters_save(st, id, &saved[nsaved]);
+		if (fresh[r->range_id] == FRESH_UNUSED) {
+			err = xf_percpu_zero(st, XF_MAP_RANGE_STATS, r->range_id,
+					     sizeof(struct xf_range_counters));
 			if (err)
-				goto restore;
-			nsaved++;
+				goto rollback;
 		}
-		err = xf_percpu_zero(st, XF_MAP_RANGE_STATS, id, sizeof(struct xf_range_counters));
+		if (fresh[r->range_id] != FRESH_REUSED)
+			write_record(st, r);
+	}
+	err = write_phase(st, new_e, new_n, match, fresh, false, &local);
+	if (!err)
+		err = delete_removed(st, old_e, old_n, new_e, new_n, &local);
+	for (i = 0; !err && i < next->n; i++) {
+		const struct xf_rule *r = &next->rules[i];
+
+		if (fresh[r->range_id] != FRESH_REUSED)
+			continue;
+		err = counters_save(st, r->range_id, &saved[nsaved]);
 		if (err)
-			goto restore;
+			break;
+		nsaved++;
+		err = xf_percpu_zero(st, XF_MAP_RANGE_STATS, r->range_id,
+				     sizeof(struct xf_range_counters));
+		if (!err)
+			write_record(st, r);
 	}
-	write_records(st, next);
-	err = apply_effective(st, old_e, old_n, new_e, new_n, &local);
-	if (err) {
-		clear_records(st, next, old);
-		write_records(st, old);
-		goto restore;
-	}
+	if (!err)
+		err = write_phase(st, new_e, new_n, match, fresh, true, &local);
+	if (err)
+		goto rollback;
 	clear_records(st, old, next);
 	if (stats)
 		*stats = local;
 	goto cleanup;
-restore:
+rollback:
+	restore_effective(st, old_e, old_n, new_e, new_n, match);
+	clear_records(st, next, old);
+	write_records(st, old);
 	for (i = 0; i < nsaved; i++)
 		counters_restore(st, &saved[i]);
 cleanup:
 	for (i = 0; i < nsaved; i++)
 		free(saved[i].values);
 	free(saved);
+	free(match);
 	free(fresh);
 	free(old_e);
 	free(new_e);
