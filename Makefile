@@ -36,7 +36,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 LDLIBS = $(shell $(PKG_CONFIG) --libs $(LIBS_PKG)) $(LIBS_JQ)
 TEST_LDLIBS = $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka) -lm
 
-BPF_PROGS := xdpfence xdpfence_tc
+BPF_PROGS := xdpfence xdpfence_tc xdpfence_bench
 BPF_OBJS := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_PROGS))
 SKELS := $(patsubst %,$(BUILD)/%.skel.h,$(BPF_PROGS))
 
@@ -153,10 +153,11 @@ bench-bin: $(BENCH_BINS)
 bench: bench-bin
 	$(Q)BUILD=$(BUILD) scripts/run-bench.sh
 
-$(BENCH_BINS): $(BUILD)/tests/bench/%: tests/bench/%.c $(LIBXF) | $(SKELS)
+# the packet builder of the tests (with its cmocka checks) makes the benchmarks' frames too
+$(BENCH_BINS): $(BUILD)/tests/bench/%: tests/bench/%.c $(LIBXF) $(BUILD)/tests/lib/packet.o | $(SKELS)
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $< $(LIBXF) $(LDLIBS) -lm -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(BUILD)/tests/lib/packet.o $(LIBXF) $(TEST_LDLIBS) -o $@
 
 clean:
 	$(call msg,CLEAN,$(BUILD))
