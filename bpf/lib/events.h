@@ -10,28 +10,32 @@
 
 #define XF_NSEC_PER_SEC 1000000000ULL
 
-static __always_inline bool xf_event_admit(const struct xf_config *cfg, __u64 now)
+/* Returns the event's timestamp, or 0 when no event goes out. The clock
+ * is read only for packets that pass the sampling. */
+static __always_inline __u64 xf_event_admit(const struct xf_config *cfg)
 {
 	__u32 zero = 0;
 	struct xf_event_limiter *lim = bpf_map_lookup_elem(&xf_event_limit, &zero);
+	__u64 now;
 
 	if (!lim || !cfg->event_rate)
-		return false;
+		return 0;
 	if (lim->sample_countdown > 1) {
 		lim->sample_countdown--;
-		return false;
+		return 0;
 	}
 	lim->sample_countdown = cfg->event_sample ? cfg->event_sample : 1;
+	now = bpf_ktime_get_ns();
 	if (now - lim->window_start_ns >= XF_NSEC_PER_SEC) {
 		lim->window_start_ns = now;
 		lim->sent_in_window = 0;
 	}
 	if (lim->sent_in_window >= cfg->event_rate) {
 		lim->suppressed++;
-		return false;
+		return 0;
 	}
 	lim->sent_in_window++;
-	return true;
+	return now;
 }
 
 static __always_inline void xf_event_emit(const struct xf_config *cfg, __u32 ifindex,
@@ -39,10 +43,10 @@ static __always_inline void xf_event_emit(const struct xf_config *cfg, __u32 ifi
 					  const struct xf_decision *d, __u32 verdict,
 					  __u32 reason)
 {
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = xf_event_admit(cfg);
 	struct xf_event *ev;
 
-	if (!xf_event_admit(cfg, now))
+	if (!now)
 		return;
 	ev = bpf_ringbuf_reserve(&xf_events, sizeof(*ev), 0);
 	if (!ev)
