@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 
 #include "cli.h"
+#include "fetch.h"
 #include "log.h"
 #include "names.h"
 #include "registry.h"
@@ -36,6 +38,7 @@ enum feed_opt {
 	OPT_MIN_SCORE,
 	OPT_ASN,
 	OPT_FORCE,
+	OPT_TIMEOUT,
 };
 
 static const struct option feed_options[] = {
@@ -55,6 +58,7 @@ static const struct option feed_options[] = {
 	{ "min-score", required_argument, NULL, OPT_MIN_SCORE },
 	{ "asn", required_argument, NULL, OPT_ASN },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -98,6 +102,21 @@ static int parse_asns(const char *s, struct xf_feed_def *d)
 	return err || !d->nasns ? -EINVAL : 0;
 }
 
+/* A path source is stored absolute: `feed sync` runs from cron, a daemon
+ * or another directory. URLs stay as they are. */
+static char *absolute_source(const char *arg)
+{
+	char cwd[4096], *out;
+
+	if (xf_source_is_url(arg) || arg[0] == '/')
+		return strdup(arg);
+	if (!getcwd(cwd, sizeof(cwd)))
+		return NULL;
+	if (asprintf(&out, "%s/%s", cwd, arg) < 0)
+		return NULL;
+	return out;
+}
+
 /* One option of feed add / feed check into def. Returns 0 or a usage
  * error exit code. */
 static int take_feed_option(struct xf_cli *cli, const char *cmd, int c, const char *arg,
@@ -108,7 +127,15 @@ static int take_feed_option(struct xf_cli *cli, const char *cmd, int c, const ch
 	switch (c) {
 	case OPT_SOURCE:
 		free(d->source);
-		d->source = strdup(arg);
+		d->source = absolute_source(arg);
+		if (!d->source)
+			return xf_fail(cli, "%s: cannot resolve the source '%s'", cmd, arg);
+		break;
+	case OPT_TIMEOUT:
+		if (parse_number(arg, 1, 3600, &v))
+			return xf_usage_error(cli, "feed", "%s: --timeout '%s' is not 1..3600 seconds",
+					      cmd, arg);
+		d->timeout = v;
 		break;
 	case OPT_FORMAT:
 		if (xf_feed_format_parse(arg, &d->format))
@@ -835,7 +862,8 @@ static int feed_check(struct xf_cli *cli, int argc, char **argv)
 	}
 	xf_feed_def_options(&def, &o);
 	o.name = NULL; /* messages name the file */
-	if (xf_sync_parse_source(argv[first], &o, &def.rails, &r, &rc, hash, err, sizeof(err))) {
+	if (xf_sync_parse_source(argv[first], &o, &def.rails, def.timeout, &r, &rc, hash, err,
+				 sizeof(err))) {
 		xf_feed_result_free(&r);
 		xf_feed_def_free(&def);
 		return xf_fail(cli, "feed check: %s", err);

@@ -105,6 +105,10 @@ static int fetch_url(const char *url, long timeout, struct buffer *b, char *errb
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, timeout < 15 ? timeout : 15L);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	/* a server that stalls mid-body: under 1 byte/s for the timeout (at
+	 * most 30 s) ends the download instead of waiting for the total */
+	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, timeout < 30 ? timeout : 30L);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "xdpfence/0.1");
 	/* feeds are often served compressed on the wire: accept what libcurl
 	 * can decode; a gzip file body is detected later by its magic */

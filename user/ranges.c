@@ -115,6 +115,21 @@ int xf_cmd_ranges(struct xf_cli *cli, int argc, char **argv)
 		if (err)
 			goto fail;
 	}
+	if (feed_filter && strcmp(feed_filter, "manual")) {
+		struct xf_feed f;
+		__u32 id;
+
+		for (id = 0; id < XF_MAX_FEEDS; id++)
+			if (!bpf_map_lookup_elem(st.map_fd[XF_MAP_FEEDS], &id, &f) && f.in_use &&
+			    !strncmp(f.name, feed_filter, sizeof(f.name)))
+				break;
+		if (id == XF_MAX_FEEDS) {
+			json_object_put(list);
+			xf_ruleset_free(&rs);
+			xf_state_close(&st);
+			return xf_fail(cli, "ranges: no feed named '%s' is applied", feed_filter);
+		}
+	}
 	qsort(rs.rules, rs.n, sizeof(*rs.rules), by_prefix);
 	for (i = 0; i < rs.n; i++) {
 		const struct xf_rule *r = &rs.rules[i];

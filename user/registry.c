@@ -105,6 +105,8 @@ struct json_object *xf_feed_def_json(const struct xf_feed_def *def)
 	if (def->action == XF_ACTION_TAG)
 		json_object_object_add(o, "tag", json_object_new_int64(def->tag));
 	add_str(o, "category", def->category);
+	if (def->timeout)
+		json_object_object_add(o, "timeout", json_object_new_int64(def->timeout));
 
 	opts = json_object_new_object();
 	if (def->nselect) {
@@ -210,6 +212,8 @@ static int feed_from_json(struct json_object *o, struct xf_feed_def *d, char *er
 	if (get_int(o, "tag", &v))
 		d->tag = v;
 	d->category = dup_or_null(get_str(o, "category"));
+	if (get_int(o, "timeout", &v) && v > 0)
+		d->timeout = v;
 
 	if (json_object_object_get_ex(o, "options", &opts)) {
 		if (json_object_object_get_ex(opts, "select", &arr)) {

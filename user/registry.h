@@ -51,6 +51,7 @@ struct xf_feed_def {
 	struct xf_rails rails;
 	unsigned int max_shrink; /* percent of entries a sync may lose */
 	bool allow_shrink;	 /* never refuse a shrinking update */
+	long timeout;		 /* fetch timeout in seconds, 0: the default */
 	struct xf_feed_status status;
 };
 

@@ -32,15 +32,16 @@ static void sha256_hex(const void *data, size_t len, char *out)
 }
 
 int xf_sync_parse_source(const char *source, const struct xf_feed_options *o,
-			 const struct xf_rails *rails, struct xf_feed_result *r,
+			 const struct xf_rails *rails, long timeout, struct xf_feed_result *r,
 			 struct xf_rails_counts *rc, char *hash, char *err, size_t errlen)
 {
+	struct xf_fetch_opts fo = { .timeout_seconds = timeout };
 	size_t len;
 	char *data;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
-	ret = xf_fetch(source, NULL, &data, &len, err, errlen);
+	ret = xf_fetch(source, &fo, &data, &len, err, errlen);
 	if (ret)
 		return ret;
 	if (hash)
@@ -70,8 +71,8 @@ void xf_sync_prepare(struct xf_feed_sync *fs, struct xf_feed_def *def, size_t be
 	fs->def = def;
 	fs->before = before;
 	xf_feed_def_options(def, &o);
-	ret = xf_sync_parse_source(def->source, &o, &def->rails, &fs->parsed, &fs->rails, fs->hash,
-				   fs->reason, sizeof(fs->reason));
+	ret = xf_sync_parse_source(def->source, &o, &def->rails, def->timeout, &fs->parsed,
+				   &fs->rails, fs->hash, fs->reason, sizeof(fs->reason));
 	fs->prepare_ms = now_ms() - start;
 	fs->content_changed = strcmp(fs->hash, def->status.content_hash) != 0;
 	if (ret) {
@@ -79,10 +80,15 @@ void xf_sync_prepare(struct xf_feed_sync *fs, struct xf_feed_def *def, size_t be
 		return;
 	}
 	if (fs->parsed.refused) {
-		if (fs->parsed.truncated || !force) {
+		/* --force overrides the share of bad lines, and only that: a
+		 * file that is truncated, corrupt or unreadable as a whole is
+		 * never what the feed meant */
+		bool forceable = !fs->parsed.truncated && fs->parsed.bad > 0 && fs->parsed.n > 0;
+
+		if (!forceable || !force) {
 			fs->state = XF_SYNC_REFUSED;
 			snprintf(fs->reason, sizeof(fs->reason), "%s%s", fs->parsed.refuse_reason,
-				 fs->parsed.truncated ? "" : " (--force applies it)");
+				 forceable ? " (--force applies it)" : "");
 			return;
 		}
 		xf_warn("feed '%s': applying a refused update (--force): %s", def->name,

@@ -39,7 +39,7 @@ void xf_sync_prepare(struct xf_feed_sync *fs, struct xf_feed_def *def, size_t be
 		     bool force);
 /* Parse only (feed check): same steps without the shrink rail. */
 int xf_sync_parse_source(const char *source, const struct xf_feed_options *o,
-			 const struct xf_rails *rails, struct xf_feed_result *r,
+			 const struct xf_rails *rails, long timeout, struct xf_feed_result *r,
 			 struct xf_rails_counts *rc, char *hash, char *err, size_t errlen);
 
 /* next = old with the ranges of every READY feed replaced by its parsed

@@ -208,8 +208,10 @@ if [ -n "${FILE[ipsum_min_score_3]:-}" ] && [ -n "${FILE[ipsum]:-}" ]; then
 	n=ipsum_min_score_3
 	check_eq "feed remove $n: withdraws its ranges" "$(accepted "$n")" \
 		"$(xj feed remove "$n" | e2e_json 'd["ranges_removed"]')"
-	check_eq "feed remove $n: ranges --feed shows none" 0 \
-		"$(xj ranges --feed "$n" | e2e_json 'len(d["ranges"])')"
+	check_eq "feed remove $n: no range of it left" 0 \
+		"$(xj ranges | e2e_json 'sum(r["feed"] == a[0] for r in d["ranges"])' "$n")"
+	check_eq "feed remove $n: ranges --feed says it is not applied" "1 no feed named '$n' is applied" \
+		"$(xj ranges --feed "$n" >/dev/null 2>&1; echo $?) $(xj ranges --feed "$n" | e2e_json 'd["error"].split(": ", 1)[1]')"
 	forget "$n"
 fi
 # a feed with a prefix nobody else covers: its address loses its decision
@@ -229,8 +231,10 @@ else
 		"$(xj lookup "$addr" | e2e_json '"%s %s %s" % (d["decision"]["range"], d["decision"]["action"], d["decision"]["feed"])')"
 	check_eq "feed remove $victim: withdraws its ranges" "$(accepted "$victim")" \
 		"$(xj feed remove "$victim" | e2e_json 'd["ranges_removed"]')"
-	check_eq "feed remove $victim: ranges --feed shows none" 0 \
-		"$(xj ranges --feed "$victim" | e2e_json 'len(d["ranges"])')"
+	check_eq "feed remove $victim: no range of it left" 0 \
+		"$(xj ranges | e2e_json 'sum(r["feed"] == a[0] for r in d["ranges"])' "$victim")"
+	check_eq "feed remove $victim: ranges --feed says it is not applied" "1 no feed named '$victim' is applied" \
+		"$(xj ranges --feed "$victim" >/dev/null 2>&1; echo $?) $(xj ranges --feed "$victim" | e2e_json 'd["error"].split(": ", 1)[1]')"
 	check_eq "feed remove $victim: lookup $addr has no decision, in the store or the kernel" \
 		"None None []" \
 		"$(xj lookup "$addr" | e2e_json '"%s %s %s" % (d["decision"], d["kernel"], d["ranges"])')"

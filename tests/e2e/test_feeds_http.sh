@@ -127,12 +127,23 @@ check_eq "body without length, 30 of 100 lines: refused by the shrink rail" "1 r
 stays "body without length"
 
 # ---------------------------------------------------------------- hang
-# libcurl's timeout for feeds is XF_FETCH_DEFAULT_TIMEOUT (60 s, fetch.h)
-# and sync passes no options (sync.c): there is no way to make it short
-# enough for a test, so it is not waited for. What can be checked: a sync
-# stuck on such a server and killed leaves everything as it was.
-skip "server that never answers: sync bounded" \
-	"the fetch timeout is fixed at 60 s (user/fetch.h XF_FETCH_DEFAULT_TIMEOUT, user/sync.c passes no xf_fetch_opts); not waited for"
+# A feed's --timeout bounds the fetch: a server that hangs after the headers
+# or never answers fails the sync in about that time, and nothing changes.
+check "feed add webslow --timeout 2" \
+	eval 'xh feed add webslow --source "$URL/dyn/slow.txt" --format list --allow-special --timeout 2 >/dev/null'
+check_eq "feed show: the timeout is recorded" "2" "$(xhj feed show webslow | e2e_json 'd["timeout"]')"
+cp "$W/list.txt" "$W/slow.txt"
+mode slow.txt hang
+start=$(date +%s)
+run "$O" "$E" -j feed sync webslow
+status=$?
+took=$(($(date +%s) - start))
+check_eq "server that hangs after the headers: the sync fails (exit 1, state failed)" "1 failed" \
+	"$status $(sync_field "$O" webslow 'f["state"]')"
+check "server that hangs: the sync ends within the timeout (took ${took}s, limit 2s + slack)" \
+	test "$took" -ge 1 -a "$took" -le 10
+check "feed remove webslow" eval 'xh feed remove webslow >/dev/null'
+stays "server that hangs after the headers, bounded by --timeout"
 mode list.txt hang
 XH_TIMEOUT=3 xh feed sync web >"$O" 2>"$E"
 stays "server that hangs after the headers, sync killed after 3 s"
