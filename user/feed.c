@@ -409,6 +409,8 @@ static int feed_remove(struct xf_cli *cli, int argc, char **argv)
 	err = xf_registry_remove(&reg, argv[1]);
 	if (!err)
 		err = xf_registry_save(&reg);
+	if (!err)
+		xf_sync_forget_last_good(reg.dir, argv[1]);
 	xf_registry_close(&reg);
 	if (err)
 		return xf_fail(cli, "feed remove: %s: %s", argv[1], strerror(-err));
@@ -586,6 +588,7 @@ static struct json_object *sync_json(const struct xf_feed_sync *fs)
 	json_object_object_add(o, "reason", fs->reason[0] ? json_object_new_string(fs->reason)
 							  : NULL);
 	json_object_object_add(o, "content_changed", json_object_new_boolean(fs->content_changed));
+	json_object_object_add(o, "from_last_good", json_object_new_boolean(fs->from_last_good));
 	if (fs->state != XF_SYNC_FAILED)
 		json_object_object_add(o, "counts", counts_json(&fs->parsed, &fs->rails));
 	json_object_object_add(o, "before", json_object_new_uint64(fs->before));
@@ -732,10 +735,14 @@ static int feed_sync(struct xf_cli *cli, int argc, char **argv)
 			continue;
 		xf_sync_prepare(&syncs[n], d, xf_ruleset_count_feed(&old, d->id), force);
 		d->status.last_attempt = time(NULL);
-		if (syncs[n].state == XF_SYNC_READY)
-			any_ready = true;
-		else
+		if (syncs[n].state != XF_SYNC_READY) {
 			xf_feed_status_set_error(&d->status, syncs[n].reason);
+			/* a rejected feed leaves the last good state in force,
+			 * also when a reboot emptied the maps */
+			if (!syncs[n].before)
+				xf_sync_use_last_good(reg.dir, &syncs[n]);
+		}
+		any_ready |= syncs[n].state == XF_SYNC_READY;
 		n++;
 	}
 
@@ -767,6 +774,11 @@ static int feed_sync(struct xf_cli *cli, int argc, char **argv)
 				continue;
 			}
 			syncs[i].state = XF_SYNC_APPLIED;
+			if (syncs[i].from_last_good)
+				continue; /* the source's failure stays the last error */
+			if (xf_sync_save_last_good(reg.dir, &syncs[i]))
+				xf_warn("feed '%s': cannot save the last good version under %s",
+					d->name, reg.dir);
 			d->status.entries = syncs[i].parsed.n;
 			d->status.v4 = syncs[i].parsed.v4;
 			d->status.v6 = syncs[i].parsed.v6;
@@ -782,7 +794,7 @@ static int feed_sync(struct xf_cli *cli, int argc, char **argv)
 	list = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		json_object_array_add(list, sync_json(&syncs[i]));
-		all_ok &= syncs[i].state == XF_SYNC_APPLIED;
+		all_ok &= syncs[i].state == XF_SYNC_APPLIED && !syncs[i].from_last_good;
 	}
 	json_object_object_add(result, "feeds", list);
 	json_object_object_add(result, "commit", commit);

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -95,7 +97,10 @@ void xf_sync_prepare(struct xf_feed_sync *fs, struct xf_feed_def *def, size_t be
 			fs->parsed.refuse_reason);
 	}
 	/* a feed that loses more than max_shrink percent, or everything, is
-	 * more likely a broken download than a cleanup */
+	 * more likely a broken download than a cleanup; with nothing in force
+	 * (after a reboot) the registry remembers the last size */
+	if (!before)
+		before = def->status.entries;
 	floor_entries = before - before * def->max_shrink / 100;
 	if (before && (fs->parsed.n == 0 || fs->parsed.n < floor_entries) && !def->allow_shrink) {
 		if (!force) {
@@ -260,6 +265,93 @@ out:
 	free(sorted);
 	free(stack);
 	return total;
+}
+
+static int last_good_path(const char *state_dir, const char *name, char *buf, size_t len,
+			  bool make_dir)
+{
+	int n = snprintf(buf, len, "%s/feeds", state_dir);
+
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	if (make_dir && mkdir(buf, 0755) && errno != EEXIST)
+		return -errno;
+	n = snprintf(buf, len, "%s/feeds/%s.last", state_dir, name);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int xf_sync_save_last_good(const char *state_dir, const struct xf_feed_sync *fs)
+{
+	char path[512], tmp[520], text[XF_PREFIX_STRLEN];
+	FILE *f;
+	size_t i;
+	int err;
+
+	err = last_good_path(state_dir, fs->def->name, path, sizeof(path), true);
+	if (err)
+		return err;
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "# xdpfence: last good version of feed '%s' (sha256 %s), %zu entries\n",
+		fs->def->name, fs->hash, fs->parsed.n);
+	for (i = 0; i < fs->parsed.n; i++) {
+		xf_prefix_format(&fs->parsed.entries[i].prefix, text, sizeof(text));
+		fprintf(f, "%s\n", text);
+	}
+	if (fflush(f) || fsync(fileno(f)) || ferror(f)) {
+		err = -errno;
+		fclose(f);
+		unlink(tmp);
+		return err ? err : -EIO;
+	}
+	fclose(f);
+	if (rename(tmp, path)) {
+		err = -errno;
+		unlink(tmp);
+	}
+	return err;
+}
+
+void xf_sync_forget_last_good(const char *state_dir, const char *name)
+{
+	char path[512];
+
+	if (!last_good_path(state_dir, name, path, sizeof(path), false))
+		unlink(path);
+}
+
+bool xf_sync_use_last_good(const char *state_dir, struct xf_feed_sync *fs)
+{
+	struct xf_feed_options o;
+	struct xf_feed_result r;
+	char path[512];
+	size_t len;
+
+	if (last_good_path(state_dir, fs->def->name, path, sizeof(path), false) ||
+	    access(path, R_OK))
+		return false;
+	/* entries there passed the rails when they were applied */
+	xf_feed_options_init(&o, XF_FORMAT_LIST);
+	o.name = fs->def->name;
+	o.max_bad_share = 0;
+	if (xf_feed_parse_file(path, &o, &r) || r.refused) {
+		xf_warn("feed '%s': the saved last good version %s is unusable: %s", fs->def->name,
+			path, r.refuse_reason);
+		xf_feed_result_free(&r);
+		return false;
+	}
+	xf_feed_result_free(&fs->parsed);
+	fs->parsed = r;
+	len = strlen(fs->reason);
+	snprintf(fs->reason + len, sizeof(fs->reason) - len,
+		 "; nothing of it was in force: the last good version (%zu entries) is applied "
+		 "from %s",
+		 r.n, path);
+	fs->state = XF_SYNC_READY;
+	fs->from_last_good = true;
+	return true;
 }
 
 void xf_feed_sync_free(struct xf_feed_sync *fs)

@@ -31,6 +31,7 @@ struct xf_feed_sync {
 	size_t before; /* ranges of this feed in force before the sync */
 	size_t added, removed, changed, unchanged;
 	double prepare_ms; /* fetch + parse + rails */
+	bool from_last_good; /* the source failed: the saved last good version */
 };
 
 /* Fetch, parse and check one feed. force: apply an update a rail refused
@@ -58,6 +59,15 @@ size_t xf_sync_allowlist_conflicts(const struct xf_ruleset *rs, size_t limit,
 				   void (*report)(const struct xf_rule *block,
 						  const struct xf_rule *allow, void *ctx),
 				   void *ctx);
+
+/* The last good version of each feed is kept in the state directory
+ * (feeds/NAME.last), so that a feed whose source fails right after a
+ * reboot, with nothing of it in force, still has its last good version
+ * applied. */
+int xf_sync_save_last_good(const char *state_dir, const struct xf_feed_sync *fs);
+void xf_sync_forget_last_good(const char *state_dir, const char *name);
+/* A FAILED or REFUSED fs becomes READY with the saved version, if any. */
+bool xf_sync_use_last_good(const char *state_dir, struct xf_feed_sync *fs);
 
 void xf_feed_sync_free(struct xf_feed_sync *fs);
 
