@@ -271,13 +271,17 @@ static int write_phase(const struct xf_state *st, const struct xf_effective *new
 
 	for (j = 0; j < new_n; j++) {
 		const struct xf_effective *old = match[j];
+		bool same = old && !memcmp(&old->decision, &new_e[j].decision,
+					   sizeof(old->decision));
 
 		if ((fresh[new_e[j].decision.range_id] == FRESH_REUSED) != reused_phase)
 			continue;
-		if (old && !memcmp(&old->decision, &new_e[j].decision, sizeof(old->decision))) {
+		if (same)
 			stats->unchanged++;
+		/* an entry on a reused id was retired to the sink: rewrite it
+		 * even when its decision reads the same */
+		if (same && !reused_phase)
 			continue;
-		}
 		err = lpm_write(st, &new_e[j]);
 		if (err) {
 			char text[XF_PREFIX_STRLEN];
@@ -287,10 +291,34 @@ static int write_phase(const struct xf_state *st, const struct xf_effective *new
 			       err == -ENOSPC || err == -E2BIG ? "the map is full" : strerror(-err));
 			return err;
 		}
+		if (same)
+			continue;
 		if (old)
 			stats->changed++;
 		else
 			stats->added++;
+	}
+	return 0;
+}
+
+/* Point every old entry decided by a range id this commit takes back at
+ * the sink id instead: same action, so nothing changes for the packet, but
+ * from now on its counts go to the sink, not to the range taking the id. */
+static int retire_reused(const struct xf_state *st, const struct xf_effective *old_e,
+			 size_t old_n, const __u8 *fresh)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < old_n; i++) {
+		struct xf_effective e = old_e[i];
+
+		if (fresh[e.decision.range_id] != FRESH_REUSED)
+			continue;
+		e.decision.range_id = st->max_ranges;
+		err = lpm_write(st, &e);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -395,12 +423,15 @@ int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct 
 		goto cleanup;
 	}
 	/* The data-plane step, in an order that never uncovers an address
-	 * that stays covered and never counts a packet on the wrong range:
+	 * that stays covered and never counts a packet on the wrong range.
+	 * Every step before the last only overwrites entries:
 	 *  1. new ranges on unused ids start from zero, records first;
 	 *  2. entries decided by them or by ranges that stay: added/changed;
-	 *  3. entries of removed ranges: deleted;
-	 *  4. ids taken back from removed ranges: zeroed (saved first, in
-	 *     case the commit fails), records rewritten, entries written.
+	 *  3. old entries decided by ids this commit takes back from removed
+	 *     ranges: retired to the sink id (same action);
+	 *  4. those ids: zeroed (saved first, in case the commit fails),
+	 *     records rewritten, their new entries written;
+	 *  5. entries of removed prefixes: deleted.
 	 * A failure in any phase puts the old rules map, records and
 	 * counters back. */
 	for (i = 0; i < next->n; i++) {
@@ -417,7 +448,7 @@ int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct 
 	}
 	err = write_phase(st, new_e, new_n, match, fresh, false, &local);
 	if (!err)
-		err = delete_removed(st, old_e, old_n, new_e, new_n, &local);
+		err = retire_reused(st, old_e, old_n, fresh);
 	for (i = 0; !err && i < next->n; i++) {
 		const struct xf_rule *r = &next->rules[i];
 
@@ -434,6 +465,8 @@ int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct 
 	}
 	if (!err)
 		err = write_phase(st, new_e, new_n, match, fresh, true, &local);
+	if (!err)
+		err = delete_removed(st, old_e, old_n, new_e, new_n, &local);
 	if (err)
 		goto rollback;
 	clear_records(st, old, next);

@@ -159,8 +159,9 @@ static int create_state(const char *dir, __u32 max_ranges)
 	 * holds the old and the new set: room for both (no prealloc, so
 	 * the headroom costs nothing until used) */
 	bpf_map__set_max_entries(skel->maps.xf_rules, 2 * max_ranges);
-	bpf_map__set_max_entries(skel->maps.xf_range_stats, max_ranges);
-	bpf_map__set_max_entries(skel->maps.xf_ranges, max_ranges);
+	/* one slot past the ranges: the sink a commit retires ids into */
+	bpf_map__set_max_entries(skel->maps.xf_range_stats, max_ranges + 1);
+	bpf_map__set_max_entries(skel->maps.xf_ranges, max_ranges + 1);
 	err = xdpfence_bpf__load(skel);
 	if (err) {
 		xf_err("cannot load the XDP program: %s (run with -vv for the verifier log)",
@@ -229,7 +230,9 @@ static int open_maps(struct xf_state *st)
 	err = bpf_obj_get_info_by_fd(st->map_fd[XF_MAP_RANGES], &info, &info_len);
 	if (err)
 		return err;
-	st->max_ranges = info.max_entries;
+	if (info.max_entries < 2)
+		return -EINVAL;
+	st->max_ranges = info.max_entries - 1; /* the last slot is the sink */
 	page = sysconf(_SC_PAGESIZE);
 	st->ranges_len = ((size_t)info.max_entries * sizeof(struct xf_range) + page - 1) /
 			 page * page;

@@ -46,7 +46,7 @@ struct xf_state {
 	bool locked;
 	bool created; /* this open created the state (first use, or after a reboot) */
 	int map_fd[XF_MAP_COUNT];
-	__u32 max_ranges;
+	__u32 max_ranges; /* range ids 0..max_ranges-1; id max_ranges is the sink */
 	int nr_cpus;
 	/* the range records, mapped from the BPF_F_MMAPABLE array */
 	struct xf_range *ranges;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Counters during a commit that reuses range ids: when a commit removes
- * ranges and adds others and free ids run short, the added ranges take the
- * removed ones' ids. Packets still hitting a removed range while the commit
- * runs must not be counted on the range that takes its id. */
+/* Commits that reuse range ids: when a commit removes ranges and adds
+ * others and free ids run short, the added ranges take the removed ones'
+ * ids. Packets still hitting a removed range while the commit runs must
+ * not be counted on the range that takes its id, and an address covered
+ * before and after must never pass. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@ struct sender {
 	struct xt_env *env;
 	atomic_bool stop;
 	atomic_ulong sent;
+	atomic_ulong passed; /* verdicts other than XDP_DROP */
 };
 
 static void range_cidr(char *buf, size_t len, int i, bool replacement)
@@ -50,8 +52,43 @@ static void *send_to_removed(void *data)
 		xt_pkt_build(&pkt, &fl);
 		opts.data_in = pkt.data;
 		opts.data_size_in = pkt.len;
-		if (!bpf_prog_test_run_opts(s->env->prog_fd, &opts))
+		if (!bpf_prog_test_run_opts(s->env->prog_fd, &opts)) {
 			atomic_fetch_add(&s->sent, 1);
+			if (opts.retval != XDP_DROP)
+				atomic_fetch_add(&s->passed, 1);
+		}
+		i = (i + 1) % NR_REPLACED;
+	}
+	return NULL;
+}
+
+/* Sends to addresses inside the replaced /24s (and so their /23s). */
+static void *send_to_covered(void *data)
+{
+	struct sender *s = data;
+	struct xt_pkt pkt;
+	struct xt_flow fl = { .protocol = IPPROTO_UDP, .dport = 53 };
+	int i = 0;
+
+	fl.src.family = fl.dst.family = XF_FAMILY_V4;
+	fl.dst.addr[0] = 192;
+	fl.dst.addr[2] = 2;
+	fl.dst.addr[3] = 1;
+	while (!atomic_load(&s->stop)) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
+
+		fl.src.addr[0] = 10;
+		fl.src.addr[1] = i / 128;
+		fl.src.addr[2] = (i % 128) * 2;
+		fl.src.addr[3] = 9;
+		xt_pkt_build(&pkt, &fl);
+		opts.data_in = pkt.data;
+		opts.data_size_in = pkt.len;
+		if (!bpf_prog_test_run_opts(s->env->prog_fd, &opts)) {
+			atomic_fetch_add(&s->sent, 1);
+			if (opts.retval != XDP_DROP)
+				atomic_fetch_add(&s->passed, 1);
+		}
 		i = (i + 1) % NR_REPLACED;
 	}
 	return NULL;
@@ -95,6 +132,7 @@ static void test_reused_ids_count_nothing_foreign(void **state)
 
 		atomic_init(&s.stop, false);
 		atomic_init(&s.sent, 0);
+		atomic_init(&s.passed, 0);
 		xt_assert_eq(pthread_create(&thread, NULL, send_to_removed, &s), 0, "sender");
 		while (atomic_load(&s.sent) < 1000)
 			;
@@ -123,6 +161,60 @@ static void test_reused_ids_count_nothing_foreign(void **state)
 	}
 }
 
+/* Near capacity, each removed /24 is replaced by the /23 that contains it,
+ * a new range that takes a removed range's id: addresses in the /24s are
+ * covered before and after, and must be dropped all through the commit. */
+static void test_reused_ids_never_uncover(void **state)
+{
+	struct xt_env *env = xt_env(state);
+	struct sender s = { .env = env };
+	pthread_t thread;
+	struct xt_txn t;
+	char cidr[32];
+	int i, round;
+
+	xt_txn_begin(env, &t);
+	for (i = 0; i < NR_RANGES; i++) {
+		/* the first NR_REPLACED at even third octets, so their /23s are
+		 * disjoint; the rest elsewhere */
+		if (i < NR_REPLACED)
+			snprintf(cidr, sizeof(cidr), "10.%d.%d.0/24", i / 128, (i % 128) * 2);
+		else
+			snprintf(cidr, sizeof(cidr), "12.%d.%d.0/24", i / 256, i % 256);
+		xt_txn_put(&t, cidr, XF_ACTION_DROP, 0, XF_FEED_MANUAL);
+	}
+	xt_assert_eq(xt_txn_commit(&t), 0, "commit of %d ranges", NR_RANGES);
+
+	atomic_init(&s.stop, false);
+	atomic_init(&s.sent, 0);
+	atomic_init(&s.passed, 0);
+	xt_assert_eq(pthread_create(&thread, NULL, send_to_covered, &s), 0, "sender");
+	while (atomic_load(&s.sent) < 1000)
+		;
+	for (round = 0; round < 2 * ROUNDS; round++) {
+		bool to_23 = !(round % 2);
+
+		xt_txn_begin(env, &t);
+		for (i = 0; i < NR_REPLACED; i++) {
+			snprintf(cidr, sizeof(cidr), "10.%d.%d.0/%d", i / 128, (i % 128) * 2,
+				 to_23 ? 24 : 23);
+			xt_txn_del(&t, cidr, false, XF_FEED_MANUAL);
+			snprintf(cidr, sizeof(cidr), "10.%d.%d.0/%d", i / 128, (i % 128) * 2,
+				 to_23 ? 23 : 24);
+			xt_txn_put(&t, cidr, XF_ACTION_DROP, 0, XF_FEED_MANUAL);
+		}
+		if (xt_txn_commit(&t))
+			break;
+	}
+	atomic_store(&s.stop, true);
+	pthread_join(thread, NULL);
+	print_message("%d commits replacing %d /24s by their /23 and back at capacity %d: %lu "
+		      "packets to covered addresses, %lu not dropped\n",
+		      round, NR_REPLACED, CAPACITY, atomic_load(&s.sent), atomic_load(&s.passed));
+	xt_assert_eq(round, 2 * ROUNDS, "every commit went through");
+	xt_assert_eq(atomic_load(&s.passed), 0, "covered addresses passed during the commits");
+}
+
 static int group_setup(void **state)
 {
 	return xt_group_setup(state, "counting", CAPACITY);
@@ -132,6 +224,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_reused_ids_count_nothing_foreign, xt_test_reset),
+		cmocka_unit_test_setup(test_reused_ids_never_uncover, xt_test_reset),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, xt_group_teardown);
