@@ -378,11 +378,16 @@ static int feed_remove(struct xf_cli *cli, int argc, char **argv)
 	}
 	id = d->id;
 	/* withdraw its ranges first: a registry without the feed but maps
-	 * with its ranges would be unexplainable */
-	err = xf_cli_open_state(cli, &st, false);
+	 * with its ranges would be unexplainable. Under the state lock, like
+	 * every commit. */
+	{
+		struct xf_state_opts opts = { .pin_dir = cli->pin_dir, .lock = true };
+
+		err = xf_state_open(&st, &opts);
+	}
 	if (err && err != -ENOENT) {
 		xf_registry_close(&reg);
-		return 1;
+		return xf_fail(cli, "feed remove: cannot open the state: %s", strerror(-err));
 	}
 	if (!err) {
 		struct xf_feed empty = {};
@@ -695,7 +700,7 @@ static int feed_sync(struct xf_cli *cli, int argc, char **argv)
 	struct xf_state st;
 	bool force = false, any_ready = false, all_ok = true;
 	size_t i, n = 0, total;
-	int first, ret, err = 0, k;
+	int first, ret, err = 0, k, save_err;
 	double start;
 
 	xf_feed_def_init(&scratch);
@@ -715,22 +720,31 @@ static int feed_sync(struct xf_cli *cli, int argc, char **argv)
 		xf_registry_close(&reg);
 		return xf_fail(cli, "feed sync: no feeds registered (feed add)");
 	}
-	if (xf_cli_open_state(cli, &st, true)) {
-		xf_registry_close(&reg);
-		return 1;
-	}
 	syncs = calloc(reg.n, sizeof(*syncs));
-	err = syncs ? xf_ruleset_read(&st, &old) : -ENOMEM;
-	if (err)
-		goto fail;
+	if (!syncs) {
+		xf_registry_close(&reg);
+		return xf_fail(cli, "feed sync: out of memory");
+	}
+	/* Download and parse without the state lock: a slow source must not
+	 * hold up an operator's `allow` or `dry-run on`. What is in force per
+	 * feed only changes under the registry lock, which we hold. */
+	{
+		struct xf_state_opts opts = { .pin_dir = cli->pin_dir };
 
+		memset(&st, 0, sizeof(st));
+		if (!xf_state_open(&st, &opts)) {
+			err = xf_ruleset_read(&st, &old);
+			xf_state_close(&st);
+			if (err)
+				goto fail_unopened;
+		}
+	}
 	for (i = 0; i < reg.n; i++) {
 		struct xf_feed_def *d = &reg.feeds[i];
 		bool wanted = first == argc;
 
 		for (k = first; k < argc && !wanted; k++)
 			wanted = !strcmp(argv[k], d->name);
-		register_feed_name(&st, d);
 		if (!wanted)
 			continue;
 		xf_sync_prepare(&syncs[n], d, xf_ruleset_count_feed(&old, d->id), force);
@@ -745,6 +759,18 @@ static int feed_sync(struct xf_cli *cli, int argc, char **argv)
 		any_ready |= syncs[n].state == XF_SYNC_READY;
 		n++;
 	}
+
+	/* now the commit, under the state lock, on what is in force now */
+	xf_ruleset_free(&old);
+	if (xf_cli_open_state(cli, &st, true)) {
+		ret = 1;
+		goto out_unopened;
+	}
+	err = xf_ruleset_read(&st, &old);
+	if (err)
+		goto fail;
+	for (i = 0; i < reg.n; i++)
+		register_feed_name(&st, &reg.feeds[i]);
 
 	if (any_ready) {
 		err = xf_sync_build(&old, syncs, n, &next);
@@ -788,7 +814,7 @@ static int feed_sync(struct xf_cli *cli, int argc, char **argv)
 			xf_feed_status_set_error(&d->status, NULL);
 		}
 	}
-	xf_registry_save(&reg);
+	save_err = xf_registry_save(&reg);
 
 	result = json_object_new_object();
 	list = json_object_new_array();
@@ -806,18 +832,36 @@ static int feed_sync(struct xf_cli *cli, int argc, char **argv)
 	json_object_object_add(conflicts, "total", json_object_new_uint64(total));
 	json_object_object_add(conflicts, "shown", cctx.list);
 	json_object_object_add(result, "allowlist_conflicts", conflicts);
+	if (!all_ok || save_err) {
+		char msg[160];
+		size_t bad = 0;
+
+		for (i = 0; i < n; i++)
+			bad += syncs[i].state != XF_SYNC_APPLIED || syncs[i].from_last_good;
+		if (save_err)
+			snprintf(msg, sizeof(msg), "the registry could not be saved: %s",
+				 strerror(-save_err));
+		else
+			snprintf(msg, sizeof(msg), "%zu of %zu feeds not applied from their source",
+				 bad, n);
+		json_object_object_add(result, "error", json_object_new_string(msg));
+	}
 	xf_output(cli, result, render_sync);
-	ret = all_ok ? 0 : 1;
+	ret = all_ok && !save_err ? 0 : 1;
 	goto out;
 fail:
 	ret = xf_fail(cli, "feed sync: %s", strerror(-err));
 out:
+	xf_state_close(&st);
+	goto out_unopened;
+fail_unopened:
+	ret = xf_fail(cli, "feed sync: %s", strerror(-err));
+out_unopened:
 	for (i = 0; i < n; i++)
 		xf_feed_sync_free(&syncs[i]);
 	free(syncs);
 	xf_ruleset_free(&old);
 	xf_ruleset_free(&next);
-	xf_state_close(&st);
 	xf_registry_close(&reg);
 	return ret;
 }
@@ -892,6 +936,8 @@ static int feed_check(struct xf_cli *cli, int argc, char **argv)
 	json_object_object_add(result, "counts", counts_json(&r, &rc));
 	json_object_object_add(result, "warnings_total", json_object_new_uint64(r.warnings_total));
 	json_object_object_add(result, "warnings", warnings_json(&r, XF_FEED_MAX_WARNINGS));
+	if (r.refused)
+		json_object_object_add(result, "error", json_object_new_string(r.refuse_reason));
 	ret = r.refused ? 1 : 0;
 	xf_output(cli, result, render_check);
 	xf_feed_result_free(&r);

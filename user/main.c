@@ -128,24 +128,29 @@ static int take_global_options(struct xf_cli *cli, int *argc, char **argv, int *
 			cli->pin_dir = argv[++i];
 		} else if (!strncmp(a, "--pin-dir=", 10)) {
 			cli->pin_dir = a + 10;
+		} else if (!strncmp(a, "--state-dir=", 12)) {
+			cli->state_dir = a + 12;
 		} else if (!strcmp(a, "--state-dir")) {
 			if (i + 1 >= *argc) {
 				fprintf(stderr, "%s: --state-dir needs a directory\n", cli->prog);
 				return -1;
 			}
 			cli->state_dir = argv[++i];
-		} else if (!strcmp(a, "--max-ranges")) {
+		} else if (!strcmp(a, "--max-ranges") || !strncmp(a, "--max-ranges=", 13)) {
+			const char *val = a[12] == '=' ? a + 13 : NULL;
 			char *end;
 			unsigned long v;
 
-			if (i + 1 >= *argc) {
+			if (!val && i + 1 >= *argc) {
 				fprintf(stderr, "%s: --max-ranges needs a number\n", cli->prog);
 				return -1;
 			}
-			v = strtoul(argv[++i], &end, 10);
-			if (*end || !*argv[i] || v < 1 || v > XF_MAX_RANGES_LIMIT) {
+			if (!val)
+				val = argv[++i];
+			v = strtoul(val, &end, 10);
+			if (*end || !*val || *val == '-' || v < 1 || v > XF_MAX_RANGES_LIMIT) {
 				fprintf(stderr, "%s: --max-ranges '%s' is not a number from 1 to %u\n",
-					cli->prog, argv[i], XF_MAX_RANGES_LIMIT);
+					cli->prog, val, XF_MAX_RANGES_LIMIT);
 				return -1;
 			}
 			cli->max_ranges = v;

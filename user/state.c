@@ -245,6 +245,53 @@ static int open_maps(struct xf_state *st)
 	return 0;
 }
 
+/* A directory on another device than its parent is a mount point. */
+static bool is_mount_root(const char *dir)
+{
+	char parent[PATH_MAX];
+	struct stat a, b;
+
+	if (snprintf(parent, sizeof(parent), "%s/..", dir) >= (int)sizeof(parent) ||
+	    stat(dir, &a) || stat(parent, &b))
+		return false;
+	return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
+}
+
+/* Open the pin directory and, when asked, lock it. A purge may remove the
+ * directory while we wait for the lock: then the lock we got belongs to a
+ * directory nobody else will lock again, so open the new one and retry. */
+static int open_locked(struct xf_state *st, const char *dir, bool lock, bool create)
+{
+	struct stat held, now;
+	int tries, err;
+
+	for (tries = 0; tries < 8; tries++) {
+		st->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (st->dir_fd < 0)
+			return errno == ENOENT ? -ENOENT : -errno;
+		if (!lock)
+			return 0;
+		if (flock(st->dir_fd, LOCK_EX)) {
+			err = -errno;
+			xf_err("cannot lock %s: %s", dir, strerror(errno));
+			close(st->dir_fd);
+			st->dir_fd = -1;
+			return err;
+		}
+		if (!fstat(st->dir_fd, &held) && !stat(dir, &now) && held.st_dev == now.st_dev &&
+		    held.st_ino == now.st_ino) {
+			st->locked = true;
+			return 0;
+		}
+		close(st->dir_fd);
+		st->dir_fd = -1;
+		if (create && mkdir(dir, 0700) && errno != EEXIST)
+			return -errno;
+	}
+	xf_err("cannot lock %s: it keeps being replaced", dir);
+	return -EBUSY;
+}
+
 int xf_state_open(struct xf_state *st, const struct xf_state_opts *opts)
 {
 	const char *dir = opts->pin_dir ? opts->pin_dir : xf_state_default_pin_dir();
@@ -269,17 +316,15 @@ int xf_state_open(struct xf_state *st, const struct xf_state_opts *opts)
 			return err;
 		}
 	}
-	st->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (st->dir_fd < 0)
-		return errno == ENOENT ? -ENOENT : -errno;
-	if (opts->lock || opts->create) {
-		if (flock(st->dir_fd, LOCK_EX)) {
-			err = -errno;
-			xf_err("cannot lock %s: %s", dir, strerror(errno));
-			goto fail;
-		}
-		st->locked = true;
+	if (is_mount_root(dir)) {
+		xf_err("pin directory %s is the root of a bpf filesystem: give xdpfence a "
+		       "directory of its own (the default is %s)",
+		       dir, XF_DEFAULT_PIN_DIR);
+		return -EINVAL;
 	}
+	err = open_locked(st, dir, opts->lock || opts->create, opts->create);
+	if (err)
+		return err;
 
 	if (pin_path(path, sizeof(path), dir, XF_PROG_XDP_PIN) == 0 && access(path, F_OK)) {
 		if (!opts->create) {
@@ -308,37 +353,45 @@ fail:
 	return err;
 }
 
-static int remove_tree(const char *dir)
-{
-	char path[PATH_MAX];
-	struct dirent *ent;
-	int err = 0;
-	DIR *d;
-
-	d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((ent = readdir(d))) {
-		struct stat stbuf;
-
-		if (!strcmp(ent->d_name, ".") || !strcmp(ent->d_name, ".."))
-			continue;
-		if (pin_path(path, sizeof(path), dir, ent->d_name))
-			continue;
-		if (!lstat(path, &stbuf) && S_ISDIR(stbuf.st_mode))
-			err = remove_tree(path) ?: err;
-		else if (unlink(path))
-			err = -errno;
-	}
-	closedir(d);
-	if (rmdir(dir) && errno != ENOENT)
-		err = -errno;
-	return err;
-}
-
+/* Remove only what xdpfence pins, never anything else a directory holds:
+ * the maps by name, the two programs, our link pins. */
 int xf_state_destroy(const char *pin_dir)
 {
-	return remove_tree(pin_dir);
+	char path[PATH_MAX], links[PATH_MAX];
+	struct dirent *ent;
+	int i, err = 0;
+	DIR *d;
+
+	for (i = 0; i < XF_MAP_COUNT; i++)
+		if (!pin_path(path, sizeof(path), pin_dir, map_names[i]) && unlink(path) &&
+		    errno != ENOENT)
+			err = -errno;
+	if (!pin_path(path, sizeof(path), pin_dir, XF_PROG_XDP_PIN) && unlink(path) &&
+	    errno != ENOENT)
+		err = -errno;
+	if (!pin_path(path, sizeof(path), pin_dir, XF_PROG_TC_PIN) && unlink(path) &&
+	    errno != ENOENT)
+		err = -errno;
+	if (!pin_path(links, sizeof(links), pin_dir, XF_LINKS_DIR) && (d = opendir(links))) {
+		while ((ent = readdir(d))) {
+			unsigned long long netns;
+			unsigned int ifindex;
+			char tail;
+
+			/* our link pins are named NETNS-IFINDEX */
+			if (sscanf(ent->d_name, "%llu-%u%c", &netns, &ifindex, &tail) != 2 ||
+			    pin_path(path, sizeof(path), links, ent->d_name))
+				continue;
+			if (unlink(path) && errno != ENOENT)
+				err = -errno;
+		}
+		closedir(d);
+		rmdir(links);
+	}
+	/* a directory that still holds something else stays */
+	if (rmdir(pin_dir) && errno != ENOENT && errno != ENOTEMPTY)
+		err = -errno;
+	return err;
 }
 
 int xf_config_read(const struct xf_state *st, struct xf_config *cfg)

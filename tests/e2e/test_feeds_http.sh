@@ -142,6 +142,18 @@ check_eq "server that hangs after the headers: the sync fails (exit 1, state fai
 	"$status $(sync_field "$O" webslow 'f["state"]')"
 check "server that hangs: the sync ends within the timeout (took ${took}s, limit 2s + slack)" \
 	test "$took" -ge 1 -a "$took" -le 10
+# while a sync waits on a slow source, the state is not locked: an
+# operator's emergency `dry-run on` goes through at once
+xh feed sync webslow >/dev/null 2>&1 &
+bg=$!
+sleep 0.5
+start=$(date +%s%N)
+xh dry-run on >/dev/null
+took_ms=$((($(date +%s%N) - start) / 1000000))
+check "dry-run on during a sync stuck on a source: done in ${took_ms} ms (< 1000)" \
+	test "$took_ms" -lt 1000
+xh dry-run off >/dev/null
+wait "$bg"
 check "feed remove webslow" eval 'xh feed remove webslow >/dev/null'
 stays "server that hangs after the headers, bounded by --timeout"
 mode list.txt hang
