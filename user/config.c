@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "log.h"
 #include "names.h"
+#include "rules.h"
 
 struct json_object *xf_config_json(const struct xf_config *cfg, size_t services)
 {
@@ -131,6 +132,33 @@ bad:
 			      key);
 }
 
+/* A narrower mark mask must still hold every tag in force, or different
+ * tags would end up as one mark. */
+static int check_tags_fit(struct xf_cli *cli, const struct xf_state *st,
+			  const struct xf_config *cfg)
+{
+	__u64 max = (__u64)cfg->mark_mask >> cfg->mark_shift;
+	struct xf_ruleset rs;
+	size_t i;
+
+	if (xf_ruleset_read(st, &rs))
+		return 0;
+	for (i = 0; i < rs.n; i++) {
+		if (rs.rules[i].action == XF_ACTION_TAG && rs.rules[i].tag > max) {
+			char text[XF_PREFIX_STRLEN];
+			__u32 tag = rs.rules[i].tag;
+
+			xf_prefix_format(&rs.rules[i].prefix, text, sizeof(text));
+			xf_ruleset_free(&rs);
+			return xf_fail(cli, "config: mark-mask 0x%08x holds tags up to %llu, but %s "
+				       "is tagged %u",
+				       cfg->mark_mask, (unsigned long long)max, text, tag);
+		}
+	}
+	xf_ruleset_free(&rs);
+	return 0;
+}
+
 static int show_or_set(struct xf_cli *cli, const char *key, const char *value)
 {
 	struct xf_config cfg;
@@ -146,6 +174,11 @@ static int show_or_set(struct xf_cli *cli, const char *key, const char *value)
 	}
 	if (key) {
 		ret = set_key(cli, &cfg, key, value);
+		if (ret) {
+			xf_state_close(&st);
+			return ret;
+		}
+		ret = check_tags_fit(cli, &st, &cfg);
 		if (ret) {
 			xf_state_close(&st);
 			return ret;

@@ -324,6 +324,26 @@ static int feed_add(struct xf_cli *cli, int argc, char **argv)
 	}
 	if (def.action == XF_ACTION_TAG && !def.tag)
 		def.tag = 1;
+	if (def.action == XF_ACTION_TAG) {
+		struct xf_state_opts opts = { .pin_dir = cli->pin_dir };
+		struct xf_config cfg;
+		struct xf_state st;
+
+		/* the tag becomes mark bits: it must fit the mask in force */
+		if (!xf_state_open(&st, &opts)) {
+			bool fits = xf_config_read(&st, &cfg) ||
+				    def.tag <= ((__u64)cfg.mark_mask >> cfg.mark_shift);
+
+			xf_state_close(&st);
+			if (!fits) {
+				ret = xf_fail(cli, "feed add: tag %u does not fit mark-mask 0x%08x "
+					      "(largest tag %llu)",
+					      def.tag, cfg.mark_mask,
+					      (unsigned long long)cfg.mark_mask >> cfg.mark_shift);
+				goto out;
+			}
+		}
+	}
 	ret = check_format_options(cli, "feed add", &def);
 	if (ret)
 		goto out;
