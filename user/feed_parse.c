@@ -276,6 +276,10 @@ static int add_entry(struct xf_feed_ctx *c, const struct xf_prefix *p, unsigned 
 	struct xf_feed_result *r = c->r;
 	struct xf_feed_entry *grown;
 
+	/* a few bytes can expand into many prefixes (a-b ranges): bound the
+	 * memory a hostile file can take, well above any real feed */
+	if (r->n >= XF_FEED_MAX_ENTRIES)
+		return -E2BIG;
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 256;
 
@@ -710,6 +714,10 @@ static int parse_data(const char *display_name, const void *data, size_t len,
 	}
 	r->lines = count_lines(c.data, c.len);
 	err = parsers[o->format](&c);
+	if (err == -E2BIG) {
+		refuse_result(r, "more than %lu entries", (unsigned long)XF_FEED_MAX_ENTRIES);
+		goto out;
+	}
 	if (err) {
 		refuse_result(r, "%s", strerror(-err));
 		goto out;

@@ -39,6 +39,7 @@ enum xf_feed_format {
 #define XF_FEED_MAX_SELECT	 8
 #define XF_FEED_MAX_WARNINGS	 50	      /* stored; all are counted */
 #define XF_FEED_MAX_BYTES	 (1UL << 30)  /* after gzip inflation */
+#define XF_FEED_MAX_ENTRIES	 (1UL << 24)  /* prefixes from one file */
 #define XF_FEED_MAX_BAD_SHARE	 0.10	      /* the default */
 #define XF_FEED_REASON_LEN	 256
 
