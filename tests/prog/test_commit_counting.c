@@ -23,6 +23,7 @@ struct sender {
 	atomic_bool stop;
 	atomic_ulong sent;
 	atomic_ulong passed; /* verdicts other than XDP_DROP */
+	void (*source)(int i, __u8 *addr);
 };
 
 static void range_cidr(char *buf, size_t len, int i, bool replacement)
@@ -30,40 +31,27 @@ static void range_cidr(char *buf, size_t len, int i, bool replacement)
 	snprintf(buf, len, "%d.%d.%d.0/24", replacement ? 11 : 10, i / 256, i % 256);
 }
 
-/* Sends to the ranges the commit removes, round robin, until stopped. */
-static void *send_to_removed(void *data)
+/* Source of the i-th packet: inside the ranges the commit removes, or
+ * inside the replaced /24s (and so their /23s). */
+static void removed_source(int i, __u8 *addr)
 {
-	struct sender *s = data;
-	struct xt_pkt pkt;
-	struct xt_flow fl = { .protocol = IPPROTO_UDP, .dport = 53 };
-	int i = 0;
-
-	fl.src.family = fl.dst.family = XF_FAMILY_V4;
-	fl.dst.addr[0] = 192;
-	fl.dst.addr[2] = 2;
-	fl.dst.addr[3] = 1;
-	while (!atomic_load(&s->stop)) {
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
-
-		fl.src.addr[0] = 10;
-		fl.src.addr[1] = i / 256;
-		fl.src.addr[2] = i % 256;
-		fl.src.addr[3] = 7;
-		xt_pkt_build(&pkt, &fl);
-		opts.data_in = pkt.data;
-		opts.data_size_in = pkt.len;
-		if (!bpf_prog_test_run_opts(s->env->prog_fd, &opts)) {
-			atomic_fetch_add(&s->sent, 1);
-			if (opts.retval != XDP_DROP)
-				atomic_fetch_add(&s->passed, 1);
-		}
-		i = (i + 1) % NR_REPLACED;
-	}
-	return NULL;
+	addr[0] = 10;
+	addr[1] = i / 256;
+	addr[2] = i % 256;
+	addr[3] = 7;
 }
 
-/* Sends to addresses inside the replaced /24s (and so their /23s). */
-static void *send_to_covered(void *data)
+static void covered_source(int i, __u8 *addr)
+{
+	addr[0] = 10;
+	addr[1] = i / 128;
+	addr[2] = (i % 128) * 2;
+	addr[3] = 9;
+}
+
+/* Sends round robin over NR_REPLACED sources until stopped, counting what
+ * was sent and what was not dropped. */
+static void *send_until_stopped(void *data)
 {
 	struct sender *s = data;
 	struct xt_pkt pkt;
@@ -77,10 +65,7 @@ static void *send_to_covered(void *data)
 	while (!atomic_load(&s->stop)) {
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
 
-		fl.src.addr[0] = 10;
-		fl.src.addr[1] = i / 128;
-		fl.src.addr[2] = (i % 128) * 2;
-		fl.src.addr[3] = 9;
+		s->source(i, fl.src.addr);
 		xt_pkt_build(&pkt, &fl);
 		opts.data_in = pkt.data;
 		opts.data_size_in = pkt.len;
@@ -126,14 +111,14 @@ static void test_reused_ids_count_nothing_foreign(void **state)
 	xt_assert_eq(xt_txn_commit(&t), 0, "commit of %d ranges", NR_RANGES);
 
 	for (round = 0; round < ROUNDS; round++) {
-		struct sender s = { .env = env };
+		struct sender s = { .env = env, .source = removed_source };
 		unsigned long reused = 0, foreign = 0;
 		pthread_t thread;
 
 		atomic_init(&s.stop, false);
 		atomic_init(&s.sent, 0);
 		atomic_init(&s.passed, 0);
-		xt_assert_eq(pthread_create(&thread, NULL, send_to_removed, &s), 0, "sender");
+		xt_assert_eq(pthread_create(&thread, NULL, send_until_stopped, &s), 0, "sender");
 		while (atomic_load(&s.sent) < 1000)
 			;
 		commit_set(env, true);
@@ -167,7 +152,7 @@ static void test_reused_ids_count_nothing_foreign(void **state)
 static void test_reused_ids_never_uncover(void **state)
 {
 	struct xt_env *env = xt_env(state);
-	struct sender s = { .env = env };
+	struct sender s = { .env = env, .source = covered_source };
 	pthread_t thread;
 	struct xt_txn t;
 	char cidr[32];
@@ -188,7 +173,7 @@ static void test_reused_ids_never_uncover(void **state)
 	atomic_init(&s.stop, false);
 	atomic_init(&s.sent, 0);
 	atomic_init(&s.passed, 0);
-	xt_assert_eq(pthread_create(&thread, NULL, send_to_covered, &s), 0, "sender");
+	xt_assert_eq(pthread_create(&thread, NULL, send_until_stopped, &s), 0, "sender");
 	while (atomic_load(&s.sent) < 1000)
 		;
 	for (round = 0; round < 2 * ROUNDS; round++) {
