@@ -23,6 +23,8 @@ static __always_inline void xf_set_dscp_v4(struct __sk_buff *skb, __u32 l3_off, 
 	if (bpf_skb_load_bytes(skb, l3_off, &old_word, sizeof(old_word)))
 		return;
 	new_word = old_word;
+	if (bytes[0] >> 4 != 4)
+		return;
 	bytes[1] = (dscp << XF_DSCP_SHIFT) | (bytes[1] & XF_ECN_MASK);
 	if (new_word == old_word)
 		return;
@@ -41,24 +43,30 @@ static __always_inline void xf_set_dscp_v6(struct __sk_buff *skb, __u32 l3_off, 
 	if (bpf_skb_load_bytes(skb, l3_off, &word, sizeof(word)))
 		return;
 	host = bpf_ntohs(word);
+	if (host >> 12 != 6)
+		return;
 	host = (host & 0xF03F) | ((__u16)dscp << (4 + XF_DSCP_SHIFT));
 	word = bpf_htons(host);
 	bpf_skb_store_bytes(skb, l3_off, &word, sizeof(word), 0);
 }
 
+/* Only the link-layer headers are parsed in place; the IP header is read
+ * and written through the skb helpers, which also work where the skb is
+ * not linear (GRO-merged packets, whose total length runs past the linear
+ * data and would fail a full parse). */
 static __always_inline void xf_rewrite_dscp(struct __sk_buff *skb, __u8 dscp)
 {
 	void *data = (void *)(long)skb->data;
 	struct xf_cursor cursor;
-	struct xf_packet pkt = {};
+	__u16 proto;
 
 	xf_cursor_init(&cursor, data, (void *)(long)skb->data_end);
-	if (xf_parse_packet(&cursor, data, &pkt) != XF_PARSE_OK)
+	if (xf_parse_eth(&cursor, &proto) != XF_PARSE_OK)
 		return;
-	if (pkt.src.family == XF_FAMILY_V4)
-		xf_set_dscp_v4(skb, pkt.l3_offset, dscp);
-	else
-		xf_set_dscp_v6(skb, pkt.l3_offset, dscp);
+	if (proto == ETH_P_IP)
+		xf_set_dscp_v4(skb, cursor.pos - data, dscp);
+	else if (proto == ETH_P_IPV6)
+		xf_set_dscp_v6(skb, cursor.pos - data, dscp);
 }
 
 SEC("tc")
