@@ -150,6 +150,9 @@ BENCH_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(BENCH_SRCS))
 
 bench-bin: $(BENCH_BINS)
 
+# the tests build the benchmarks too, so they cannot rot unnoticed
+test-bin: $(BENCH_BINS)
+
 bench: bench-bin
 	$(Q)BUILD=$(BUILD) scripts/run-bench.sh
 

@@ -362,6 +362,45 @@ static void restore_effective(const struct xf_state *st, const struct xf_effecti
 			lpm_delete(st, &new_e[j].prefix);
 }
 
+#define ZERO_BATCH 8192
+
+/* Zero the counters of every new range on a never-used id, in batches:
+ * one syscall per id made a large initial load mostly syscalls. */
+static int zero_unused_ids(const struct xf_state *st, const struct xf_ruleset *next,
+			   const __u8 *fresh)
+{
+	size_t stride = sizeof(struct xf_range_counters) * st->nr_cpus, i, n = 0;
+	__u32 *keys = calloc(ZERO_BATCH, sizeof(*keys));
+	void *zeros = calloc(ZERO_BATCH, stride);
+	int err = 0;
+
+	if (!keys || !zeros) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i <= next->n && !err; i++) {
+		__u32 count;
+
+		if (i < next->n && fresh[next->rules[i].range_id] == FRESH_UNUSED)
+			keys[n++] = next->rules[i].range_id;
+		if (n < ZERO_BATCH && (i < next->n || !n))
+			continue;
+		count = n;
+		if (bpf_map_update_batch(st->map_fd[XF_MAP_RANGE_STATS], keys, zeros, &count,
+					 NULL)) {
+			/* kernels without batch ops on this map: one by one */
+			for (count = 0; count < n && !err; count++)
+				err = xf_percpu_zero(st, XF_MAP_RANGE_STATS, keys[count],
+						     sizeof(struct xf_range_counters));
+		}
+		n = 0;
+	}
+out:
+	free(keys);
+	free(zeros);
+	return err;
+}
+
 /* The raw per-CPU counters of one range id. */
 struct saved_counters {
 	__u32 id;
@@ -434,15 +473,12 @@ int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct 
 	 *  5. entries of removed prefixes: deleted.
 	 * A failure in any phase puts the old rules map, records and
 	 * counters back. */
+	err = zero_unused_ids(st, next, fresh);
+	if (err)
+		goto rollback;
 	for (i = 0; i < next->n; i++) {
 		const struct xf_rule *r = &next->rules[i];
 
-		if (fresh[r->range_id] == FRESH_UNUSED) {
-			err = xf_percpu_zero(st, XF_MAP_RANGE_STATS, r->range_id,
-					     sizeof(struct xf_range_counters));
-			if (err)
-				goto rollback;
-		}
 		if (fresh[r->range_id] != FRESH_REUSED)
 			write_record(st, r);
 	}

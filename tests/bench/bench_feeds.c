@@ -308,7 +308,8 @@ static long write_changed(const struct xf_feed_def *def, const char *out_path)
 	int ret;
 
 	xf_feed_def_options(def, &o);
-	ret = xf_sync_parse_source(def->source, &o, &def->rails, &r, &rc, NULL, err, sizeof(err));
+	ret = xf_sync_parse_source(def->source, &o, &def->rails, def->timeout, &r, &rc, NULL, err,
+				   sizeof(err));
 	if (ret) {
 		fprintf(stderr, "bench: %s: %s\n", def->name, err);
 		xf_feed_result_free(&r);
