@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "addr.h"
+#include "clock.h"
 #include "cli.h"
 #include "names.h"
 
@@ -69,14 +70,6 @@ static int handle_event(void *data, void *raw, size_t size)
 	return 0;
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int xf_cmd_events(struct xf_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -118,9 +111,9 @@ int xf_cmd_events(struct xf_cli *cli, int argc, char **argv)
 		xf_state_close(&st);
 		return xf_fail(cli, "events: cannot open the event ring buffer: %s", strerror(-err));
 	}
-	deadline = now_seconds() + timeout;
+	deadline = xf_now_ms() / 1e3 + timeout;
 	while (!ctx.wanted || ctx.seen < ctx.wanted) {
-		double left = deadline - now_seconds();
+		double left = deadline - xf_now_ms() / 1e3;
 		int wait_ms = timeout ? (left > 0.2 ? 200 : (int)(left * 1000)) : 200;
 
 		if (timeout && left <= 0)

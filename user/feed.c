@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "fetch.h"
+#include "clock.h"
 #include "log.h"
 #include "names.h"
 #include "registry.h"
@@ -700,14 +701,6 @@ static void report_conflict(const struct xf_rule *block, const struct xf_rule *a
 	json_object_array_add(ctx->list, json_object_new_string(msg));
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static int feed_sync(struct xf_cli *cli, int argc, char **argv)
 {
 	struct xf_ruleset old = {}, next = {};
@@ -796,14 +789,14 @@ static int feed_sync(struct xf_cli *cli, int argc, char **argv)
 		err = xf_sync_build(&old, syncs, n, &next);
 		if (err)
 			goto fail;
-		start = now_ms();
+		start = xf_now_ms();
 		err = xf_ruleset_commit(&st, &old, &next, &cs);
 		commit = json_object_new_object();
 		json_object_object_add(commit, "added", json_object_new_uint64(cs.added));
 		json_object_object_add(commit, "changed", json_object_new_uint64(cs.changed));
 		json_object_object_add(commit, "removed", json_object_new_uint64(cs.removed));
 		json_object_object_add(commit, "unchanged", json_object_new_uint64(cs.unchanged));
-		json_object_object_add(commit, "ms", json_object_new_double(now_ms() - start));
+		json_object_object_add(commit, "ms", json_object_new_double(xf_now_ms() - start));
 		json_object_object_add(commit, "ranges", json_object_new_uint64(next.n));
 		for (i = 0; i < n; i++) {
 			struct xf_feed_def *d = syncs[i].def;

@@ -10,16 +10,9 @@
 #include <openssl/evp.h>
 
 #include "fetch.h"
+#include "clock.h"
 #include "log.h"
 #include "sync.h"
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static void sha256_hex(const void *data, size_t len, char *out)
 {
@@ -65,7 +58,7 @@ int xf_sync_parse_source(const char *source, const struct xf_feed_options *o,
 void xf_sync_prepare(struct xf_feed_sync *fs, struct xf_feed_def *def, size_t before, bool force)
 {
 	struct xf_feed_options o;
-	double start = now_ms();
+	double start = xf_now_ms();
 	size_t floor_entries;
 	int ret;
 
@@ -75,7 +68,7 @@ void xf_sync_prepare(struct xf_feed_sync *fs, struct xf_feed_def *def, size_t be
 	xf_feed_def_options(def, &o);
 	ret = xf_sync_parse_source(def->source, &o, &def->rails, def->timeout, &fs->parsed,
 				   &fs->rails, fs->hash, fs->reason, sizeof(fs->reason));
-	fs->prepare_ms = now_ms() - start;
+	fs->prepare_ms = xf_now_ms() - start;
 	fs->content_changed = strcmp(fs->hash, def->status.content_hash) != 0;
 	if (ret) {
 		fs->state = XF_SYNC_FAILED;
