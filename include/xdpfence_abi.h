@@ -111,15 +111,75 @@ struct xf_counter {
 	__u64 bytes;
 };
 
-/* Per-CPU value of the per-range and per-feed counter arrays.
- * Memory: max_ranges * nr_cpus * sizeof(struct xf_range_counters). */
+/* Value of the per-range and per-feed counters. */
 struct xf_range_counters {
 	struct xf_counter outcome[XF_OUTCOME_MAX];
+};
+
+/* Per-range counters live in an LRU hash of the ranges that see traffic,
+ * one entry per range and CPU (each entry written by its CPU only, so no
+ * atomics): memory is hot_entries * (sizeof key + value + ~64 B kernel
+ * overhead) whatever the number of ranges. Per-feed and global counters
+ * are exact per-CPU arrays; a range evicted from the hot set loses its
+ * per-range counts only. */
+struct xf_range_counter_key {
+	__u32 range_id;
+	__u32 cpu;
 };
 
 /* Global counters: a per-CPU array indexed by XF_GLOBAL_INDEX(). */
 #define XF_GLOBAL_INDEX(reason, verdict) ((reason) * XF_VERDICT_MAX + (verdict))
 #define XF_GLOBAL_SLOTS (XF_REASON_MAX * XF_VERDICT_MAX)
+
+/* Source lookup backends. FAST (the default): IPv4 through a table of
+ * 2^24 slots, one per /24, holding the deciding range (or, for a /24 with
+ * longer prefixes, their lengths and the fallback) and a bitmap of the
+ * slots in use; IPv6 through a hash of the /32s in use holding the lengths
+ * present below them; both then probe an exact-prefix hash only for the
+ * lengths present. LPM: the kernel's LPM trie, kept as the reference. */
+enum xf_backend {
+	XF_BACKEND_FAST = 0,
+	XF_BACKEND_LPM = 1,
+};
+
+/* Fast backend, IPv4 slot of the /24 table (host byte order index = the
+ * address's top 24 bits). 0: no range. Without XF_SLOT_LONG: the deciding
+ * range id + 1. With it: bits 23..30 say which lengths 25..32 exist inside
+ * the /24 (bit 23 + len - 25), bits 0..22 the fallback range id + 1 (0:
+ * none) for addresses none of them contains. */
+#define XF_V4_SLOTS (1u << 24)
+/* The table's array elements: 16 slots (one cache line) each, so the
+ * mapped table is a plain array of slots (array elements are padded to
+ * 8 bytes, a lone __u32 value would not be). */
+#define XF_SLOTS_PER_LINE 16
+struct xf_v4_slot_line {
+	__u32 slot[XF_SLOTS_PER_LINE];
+};
+#define XF_SLOT_LONG (1u << 31)
+#define XF_SLOT_LENS_SHIFT 23
+#define XF_SLOT_REF_MASK ((1u << 23) - 1)
+
+/* Fast backend, IPv6: prefixes up to /32 live in a small LPM trie (feeds
+ * list few of them), longer ones in the exact hash, with a bucket per /32
+ * that holds any: the lengths present and the fallback. */
+#define XF_V6_BUCKET_LEN 32
+struct xf_v6_short_key {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+struct xf_v6_bucket {
+	__u32 fallback; /* range id + 1 of the longest prefix <= /32 covering it */
+	__u32 lens[3];	/* bit (len - 33): a prefix of that length lies inside */
+};
+
+/* Key of the exact-prefix hash (IPv4 /25../32, IPv6 /33../128): the
+ * masked address. */
+struct xf_exact_key {
+	__u8 family;
+	__u8 len;
+	__u8 pad[2];
+	__u8 addr[XF_ADDR_MAX_BYTES];
+};
 
 /* Run-time settings: one entry of the config array map, read by the
  * XDP and the tc program, written by userspace. */
@@ -132,7 +192,7 @@ struct xf_config {
 	__u8 mark_shift;	/* tc: tag << shift lands in mark_mask */
 	__u8 dscp_enabled;	/* tc: rewrite DSCP of tagged packets */
 	__u8 dscp;		/* tc: DSCP value (0..63) */
-	__u8 pad0;
+	__u8 backend;		/* enum xf_backend, fixed when the state is made */
 	__u32 event_rate;	/* events per second per CPU, 0 = none */
 	__u32 event_sample;	/* one event per N matching packets (>= 1) */
 };

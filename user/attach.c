@@ -503,7 +503,7 @@ int xf_cmd_status(struct xf_cli *cli, int argc, char **argv)
 	}
 	json_object_object_add(result, "interfaces", list);
 
-	for (i = 0; i < st.max_ranges; i++)
+	for (i = 0; i < st.max_ids; i++)
 		in_use += !!(st.ranges[i].flags & XF_RANGE_IN_USE);
 	ranges = json_object_new_object();
 	json_object_object_add(ranges, "in_use", json_object_new_uint64(in_use));

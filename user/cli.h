@@ -15,6 +15,7 @@
 struct xf_cli {
 	const char *pin_dir; /* NULL: default */
 	__u32 max_ranges;    /* capacity when the state is created; 0: default */
+	__u8 backend;	     /* lookup backend when the state is created (enum xf_backend) */
 	const char *state_dir; /* feed registry directory; NULL: default */
 	bool json;
 	bool pretty;

@@ -12,7 +12,9 @@
 
 #include "addr.h"
 #include "cli.h"
+#include "fib.h"
 #include "names.h"
+#include "range_counters.h"
 #include "rules.h"
 
 const char *xf_feed_name(const struct xf_state *st, __u8 feed_id, char *buf, size_t len)
@@ -60,8 +62,7 @@ static struct json_object *range_json(const struct xf_state *st, const struct xf
 	json_object_object_add(o, "feed",
 			       json_object_new_string(xf_feed_name(st, r->feed_id, feed, sizeof(feed))));
 	json_object_object_add(o, "deciding", json_object_new_boolean(deciding));
-	if (!xf_percpu_read_counters(st, XF_MAP_RANGE_STATS, r->range_id, counters,
-				     XF_OUTCOME_MAX))
+	if (!xf_range_counters_read(st, r->range_id, counters))
 		json_object_object_add(o, "counters", xf_outcomes_json(counters));
 	return o;
 }
@@ -117,8 +118,6 @@ int xf_cmd_lookup(struct xf_cli *cli, int argc, char **argv)
 	struct xf_rule *matches = NULL, *decider = NULL;
 	struct xf_ruleset rs = {};
 	struct xf_decision kd;
-	struct xf_lpm_key key;
-	struct xf_prefix full;
 	struct xf_addr addr;
 	struct xf_state st;
 	size_t i, n = 0;
@@ -150,9 +149,7 @@ int xf_cmd_lookup(struct xf_cli *cli, int argc, char **argv)
 		allowlisted |= matches[i].action == XF_ACTION_ALLOW;
 	}
 
-	xf_prefix_from_addr(&full, &addr);
-	xf_prefix_to_key(&full, &key);
-	kernel_hit = !bpf_map_lookup_elem(st.map_fd[XF_MAP_RULES], &key, &kd);
+	kernel_hit = xf_kernel_decision(&st, &addr, &kd) == 1;
 	consistent = decider ? kernel_hit && kd.range_id == decider->range_id &&
 				       kd.action == decider->action
 			     : !kernel_hit;

@@ -89,6 +89,9 @@ static void usage(FILE *out, const char *prog)
 		"                      (default %u; memory: see README)\n"
 		"  --state-dir DIR     feed registry directory (default %s,\n"
 		"                      or $XDPFENCE_STATE_DIR)\n"
+		"  --backend fast|lpm  source lookup, fixed when the state is first created\n"
+		"                      (default fast, or $XDPFENCE_BACKEND; lpm: the kernel's\n"
+		"                      LPM trie, kept as the reference)\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version\n"
 		"\n"
@@ -96,6 +99,19 @@ static void usage(FILE *out, const char *prog)
 		prog, XF_DEFAULT_PIN_DIR, XF_DEFAULT_MAX_RANGES, XF_DEFAULT_STATE_DIR);
 	for (c = xf_commands; c->name; c++)
 		fprintf(out, "  %-52s %s\n", c->usage, c->summary);
+}
+
+static int parse_backend(struct xf_cli *cli, const char *val)
+{
+	if (!strcmp(val, "fast"))
+		cli->backend = XF_BACKEND_FAST;
+	else if (!strcmp(val, "lpm"))
+		cli->backend = XF_BACKEND_LPM;
+	else {
+		fprintf(stderr, "%s: --backend '%s' is neither fast nor lpm\n", cli->prog, val);
+		return -1;
+	}
+	return 0;
 }
 
 /* Global options may stand anywhere on the line ("lookup IP -j"); they are
@@ -136,6 +152,15 @@ static int take_global_options(struct xf_cli *cli, int *argc, char **argv, int *
 				return -1;
 			}
 			cli->state_dir = argv[++i];
+		} else if (!strcmp(a, "--backend") || !strncmp(a, "--backend=", 10)) {
+			const char *val = a[9] == '=' ? a + 10 : NULL;
+
+			if (!val && i + 1 >= *argc) {
+				fprintf(stderr, "%s: --backend needs fast or lpm\n", cli->prog);
+				return -1;
+			}
+			if (parse_backend(cli, val ? val : argv[++i]))
+				return -1;
 		} else if (!strcmp(a, "--max-ranges") || !strncmp(a, "--max-ranges=", 13)) {
 			const char *val = a[12] == '=' ? a + 13 : NULL;
 			char *end;
@@ -169,6 +194,9 @@ int main(int argc, char **argv)
 	const struct xf_cmd *cmd, *other;
 	int verbosity = 0;
 
+	if (getenv("XDPFENCE_BACKEND") && *getenv("XDPFENCE_BACKEND") &&
+	    parse_backend(&cli, getenv("XDPFENCE_BACKEND")))
+		return 2;
 	if (take_global_options(&cli, &argc, argv, &verbosity))
 		return 2;
 	xf_log_set_level(XF_LOG_WARN + verbosity);

@@ -67,6 +67,7 @@ int xf_cli_open_state(const struct xf_cli *cli, struct xf_state *st, bool mutate
 	struct xf_state_opts opts = {
 		.pin_dir = cli->pin_dir,
 		.max_ranges = cli->max_ranges,
+		.backend = cli->backend,
 		.create = mutate,
 		.lock = mutate,
 	};

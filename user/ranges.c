@@ -12,6 +12,7 @@
 
 #include "addr.h"
 #include "cli.h"
+#include "fib.h"
 #include "names.h"
 #include "rules.h"
 
@@ -87,7 +88,28 @@ int xf_cmd_ranges(struct xf_cli *cli, int argc, char **argv)
 	if (xf_cli_open_state(cli, &st, false))
 		return 1;
 	list = json_object_new_array();
-	if (kernel) {
+	if (kernel && st.backend == XF_BACKEND_FAST) {
+		struct xf_effective *e;
+		size_t n, k;
+
+		err = xf_fib_entries(&st, &e, &n);
+		if (err)
+			goto fail;
+		for (k = 0; k < n && !err; k++) {
+			struct xf_rule r = {
+				.prefix = e[k].prefix,
+				.range_id = e[k].decision.range_id,
+				.tag = e[k].decision.tag,
+				.action = e[k].decision.action,
+				.feed_id = e[k].decision.feed_id,
+			};
+
+			err = xf_ruleset_push(&rs, &r);
+		}
+		free(e);
+		if (err)
+			goto fail;
+	} else if (kernel) {
 		struct xf_lpm_key key, next;
 		struct xf_decision d;
 		void *prev = NULL;
@@ -142,7 +164,9 @@ int xf_cmd_ranges(struct xf_cli *cli, int argc, char **argv)
 	}
 	result = json_object_new_object();
 	json_object_object_add(result, "source",
-			       json_object_new_string(kernel ? "kernel rules map" : "rule store"));
+			       json_object_new_string(!kernel			      ? "rule store"
+						      : st.backend == XF_BACKEND_FAST ? "kernel lookup tables"
+										      : "kernel rules map"));
 	json_object_object_add(result, "ranges", list);
 	xf_ruleset_free(&rs);
 	xf_state_close(&st);

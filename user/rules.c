@@ -5,7 +5,9 @@
 
 #include <bpf/bpf.h>
 
+#include "fib.h"
 #include "log.h"
+#include "range_counters.h"
 #include "rules.h"
 
 static int ruleset_reserve(struct xf_ruleset *rs, size_t need)
@@ -38,7 +40,7 @@ int xf_ruleset_read(const struct xf_state *st, struct xf_ruleset *rs)
 	int err;
 
 	memset(rs, 0, sizeof(*rs));
-	for (id = 0; id < st->max_ranges; id++) {
+	for (id = 0; id < st->max_ids; id++) {
 		const struct xf_range *rec = &st->ranges[id];
 		struct xf_rule *r;
 
@@ -131,22 +133,17 @@ int xf_ruleset_del(struct xf_ruleset *rs, __u8 feed_id, const struct xf_prefix *
 	return 0;
 }
 
-enum fresh_id {
-	FRESH_NO = 0,
-	FRESH_UNUSED = 1, /* id nobody used */
-	FRESH_REUSED = 2, /* id of a range the same commit removes */
-};
-
-/* Give every rule without a range id a free one. Ids that old used and
- * next gives up are taken last, so counters of a range removed in this
- * commit are not inherited by a range added in the same commit. */
+/* Give every rule without a range id one that neither old nor next uses:
+ * with twice as many ids as ranges there always is one, so a range added
+ * in a commit never takes over the id (and the counters) of a range the
+ * same commit removes, while packets may still be decided by it. Marks
+ * the ids given out in fresh. */
 static int assign_range_ids(const struct xf_state *st, const struct xf_ruleset *old,
 			    struct xf_ruleset *next, __u8 *fresh)
 {
-	__u8 *used = calloc(st->max_ranges, 1);
-	size_t i;
+	__u8 *used = calloc(st->max_ids, 1);
 	__u32 cursor = 0;
-	int pass;
+	size_t i;
 
 	if (!used)
 		return -ENOMEM;
@@ -154,25 +151,19 @@ static int assign_range_ids(const struct xf_state *st, const struct xf_ruleset *
 		if (next->rules[i].range_id != XF_RANGE_ID_NONE)
 			used[next->rules[i].range_id] = 1;
 	for (i = 0; i < old->n; i++)
-		if (!used[old->rules[i].range_id])
-			used[old->rules[i].range_id] = 2; /* freed now */
+		used[old->rules[i].range_id] = 1;
+	for (i = 0; i < next->n; i++) {
+		struct xf_rule *r = &next->rules[i];
 
-	for (pass = 0; pass < 2; pass++) {
-		cursor = 0;
-		for (i = 0; i < next->n; i++) {
-			struct xf_rule *r = &next->rules[i];
-
-			if (r->range_id != XF_RANGE_ID_NONE)
-				continue;
-			while (cursor < st->max_ranges &&
-			       (used[cursor] == 1 || (pass == 0 && used[cursor] == 2)))
-				cursor++;
-			if (cursor == st->max_ranges)
-				break;
-			r->range_id = cursor;
-			fresh[cursor] = used[cursor] == 2 ? FRESH_REUSED : FRESH_UNUSED;
-			used[cursor] = 1;
-		}
+		if (r->range_id != XF_RANGE_ID_NONE)
+			continue;
+		while (cursor < st->max_ids && used[cursor])
+			cursor++;
+		if (cursor == st->max_ids)
+			break;
+		r->range_id = cursor;
+		fresh[cursor] = 1;
+		used[cursor] = 1;
 	}
 	free(used);
 	for (i = 0; i < next->n; i++)
@@ -207,7 +198,7 @@ static void write_records(struct xf_state *st, const struct xf_ruleset *rs)
 static void clear_records(struct xf_state *st, const struct xf_ruleset *from,
 			  const struct xf_ruleset *keep)
 {
-	__u8 *kept = calloc(st->max_ranges, 1);
+	__u8 *kept = calloc(st->max_ids, 1);
 	size_t i;
 
 	if (!kept)
@@ -260,28 +251,42 @@ static const struct xf_effective **match_old(const struct xf_effective *old_e, s
 	return match;
 }
 
-/* Write the new entries of one phase: those whose deciding range id is
- * (reused_phase) or is not (!reused_phase) an id this commit takes back. */
-static int write_phase(const struct xf_state *st, const struct xf_effective *new_e, size_t new_n,
-		       const struct xf_effective **match, const __u8 *fresh, bool reused_phase,
-		       struct xf_commit_stats *stats)
+/* What a commit changes, entry by entry (the fast backend's writes are
+ * slots and buckets, so its stats are counted here). */
+static void count_changes(size_t old_n, const struct xf_effective *new_e, size_t new_n,
+			  const struct xf_effective **match, struct xf_commit_stats *stats)
+{
+	size_t j, kept = 0;
+
+	for (j = 0; j < new_n; j++) {
+		if (!match[j]) {
+			stats->added++;
+			continue;
+		}
+		kept++;
+		if (memcmp(&match[j]->decision, &new_e[j].decision, sizeof(new_e[j].decision)))
+			stats->changed++;
+		else
+			stats->unchanged++;
+	}
+	stats->removed += old_n - kept;
+}
+
+/* Write every new entry whose decision is not already in force. */
+static int write_entries(const struct xf_state *st, const struct xf_effective *new_e,
+			 size_t new_n, const struct xf_effective **match,
+			 struct xf_commit_stats *stats)
 {
 	size_t j;
 	int err;
 
 	for (j = 0; j < new_n; j++) {
 		const struct xf_effective *old = match[j];
-		bool same = old && !memcmp(&old->decision, &new_e[j].decision,
-					   sizeof(old->decision));
 
-		if ((fresh[new_e[j].decision.range_id] == FRESH_REUSED) != reused_phase)
-			continue;
-		if (same)
+		if (old && !memcmp(&old->decision, &new_e[j].decision, sizeof(old->decision))) {
 			stats->unchanged++;
-		/* an entry on a reused id was retired to the sink: rewrite it
-		 * even when its decision reads the same */
-		if (same && !reused_phase)
 			continue;
+		}
 		err = lpm_write(st, &new_e[j]);
 		if (err) {
 			char text[XF_PREFIX_STRLEN];
@@ -291,34 +296,10 @@ static int write_phase(const struct xf_state *st, const struct xf_effective *new
 			       err == -ENOSPC || err == -E2BIG ? "the map is full" : strerror(-err));
 			return err;
 		}
-		if (same)
-			continue;
 		if (old)
 			stats->changed++;
 		else
 			stats->added++;
-	}
-	return 0;
-}
-
-/* Point every old entry decided by a range id this commit takes back at
- * the sink id instead: same action, so nothing changes for the packet, but
- * from now on its counts go to the sink, not to the range taking the id. */
-static int retire_reused(const struct xf_state *st, const struct xf_effective *old_e,
-			 size_t old_n, const __u8 *fresh)
-{
-	size_t i;
-	int err;
-
-	for (i = 0; i < old_n; i++) {
-		struct xf_effective e = old_e[i];
-
-		if (fresh[e.decision.range_id] != FRESH_REUSED)
-			continue;
-		e.decision.range_id = st->max_ranges;
-		err = lpm_write(st, &e);
-		if (err)
-			return err;
 	}
 	return 0;
 }
@@ -362,78 +343,13 @@ static void restore_effective(const struct xf_state *st, const struct xf_effecti
 			lpm_delete(st, &new_e[j].prefix);
 }
 
-#define ZERO_BATCH 8192
-
-/* Zero the counters of every new range on a never-used id, in batches:
- * one syscall per id made a large initial load mostly syscalls. */
-static int zero_unused_ids(const struct xf_state *st, const struct xf_ruleset *next,
-			   const __u8 *fresh)
-{
-	size_t stride = sizeof(struct xf_range_counters) * st->nr_cpus, i, n = 0;
-	__u32 *keys = calloc(ZERO_BATCH, sizeof(*keys));
-	void *zeros = calloc(ZERO_BATCH, stride);
-	int err = 0;
-
-	if (!keys || !zeros) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i <= next->n && !err; i++) {
-		__u32 count;
-
-		if (i < next->n && fresh[next->rules[i].range_id] == FRESH_UNUSED)
-			keys[n++] = next->rules[i].range_id;
-		if (n < ZERO_BATCH && (i < next->n || !n))
-			continue;
-		count = n;
-		if (bpf_map_update_batch(st->map_fd[XF_MAP_RANGE_STATS], keys, zeros, &count,
-					 NULL)) {
-			/* kernels without batch ops on this map: one by one */
-			for (count = 0; count < n && !err; count++)
-				err = xf_percpu_zero(st, XF_MAP_RANGE_STATS, keys[count],
-						     sizeof(struct xf_range_counters));
-		}
-		n = 0;
-	}
-out:
-	free(keys);
-	free(zeros);
-	return err;
-}
-
-/* The raw per-CPU counters of one range id. */
-struct saved_counters {
-	__u32 id;
-	void *values;
-};
-
-static int counters_save(const struct xf_state *st, __u32 id, struct saved_counters *out)
-{
-	out->id = id;
-	out->values = calloc(st->nr_cpus, sizeof(struct xf_range_counters));
-	if (!out->values)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(st->map_fd[XF_MAP_RANGE_STATS], &id, out->values)) {
-		free(out->values);
-		out->values = NULL;
-		return -errno;
-	}
-	return 0;
-}
-
-static void counters_restore(const struct xf_state *st, const struct saved_counters *s)
-{
-	bpf_map_update_elem(st->map_fd[XF_MAP_RANGE_STATS], &s->id, s->values, BPF_ANY);
-}
-
 int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct xf_ruleset *next,
 		      struct xf_commit_stats *stats)
 {
 	struct xf_effective *old_e = NULL, *new_e = NULL;
 	struct xf_commit_stats local = {};
-	size_t old_n = 0, new_n = 0, i, nsaved = 0;
-	struct saved_counters *saved = NULL;
 	const struct xf_effective **match = NULL;
+	size_t old_n = 0, new_n = 0;
 	__u8 *fresh = NULL;
 	int err;
 
@@ -441,7 +357,7 @@ int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct 
 		xf_err("%zu ranges do not fit: capacity is %u ranges", next->n, st->max_ranges);
 		return -ENOSPC;
 	}
-	fresh = calloc(st->max_ranges, 1);
+	fresh = calloc(st->max_ids, 1);
 	if (!fresh)
 		return -ENOMEM;
 	err = assign_range_ids(st, old, next, fresh);
@@ -456,53 +372,38 @@ int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct 
 		goto cleanup;
 
 	match = match_old(old_e, old_n, new_e, new_n);
-	saved = calloc(next->n ? next->n : 1, sizeof(*saved));
-	if (!match || !saved) {
+	if (!match) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
 	/* The data-plane step, in an order that never uncovers an address
-	 * that stays covered and never counts a packet on the wrong range.
-	 * Every step before the last only overwrites entries:
-	 *  1. new ranges on unused ids start from zero, records first;
-	 *  2. entries decided by them or by ranges that stay: added/changed;
-	 *  3. old entries decided by ids this commit takes back from removed
-	 *     ranges: retired to the sink id (same action);
-	 *  4. those ids: zeroed (saved first, in case the commit fails),
-	 *     records rewritten, their new entries written;
-	 *  5. entries of removed prefixes: deleted.
-	 * A failure in any phase puts the old rules map, records and
-	 * counters back. */
-	err = zero_unused_ids(st, next, fresh);
-	if (err)
-		goto rollback;
-	for (i = 0; i < next->n; i++) {
-		const struct xf_rule *r = &next->rules[i];
-
-		if (fresh[r->range_id] != FRESH_REUSED)
-			write_record(st, r);
+	 * that stays covered and never counts a packet on the wrong range:
+	 *  1. counters left on the ids given out now (by ranges that had them
+	 *     in an earlier generation) are dropped, and the records of the
+	 *     new ranges written, before any entry points at them;
+	 *  2. entries added or changed are written;
+	 *  3. entries of removed prefixes are deleted.
+	 * Only the last step removes anything. A failure puts the old rules
+	 * map and records back. */
+	err = xf_range_counters_forget(st, fresh);
+	if (err) {
+		xf_err("cannot reset the counters of new ranges: %s", strerror(-err));
+		goto cleanup;
 	}
-	err = write_phase(st, new_e, new_n, match, fresh, false, &local);
-	if (!err)
-		err = retire_reused(st, old_e, old_n, fresh);
-	for (i = 0; !err && i < next->n; i++) {
-		const struct xf_rule *r = &next->rules[i];
-
-		if (fresh[r->range_id] != FRESH_REUSED)
-			continue;
-		err = counters_save(st, r->range_id, &saved[nsaved]);
+	write_records(st, next);
+	if (st->backend == XF_BACKEND_FAST) {
+		count_changes(old_n, new_e, new_n, match, &local);
+		err = xf_fib_apply(st, old_e, old_n, new_e, new_n, NULL);
 		if (err)
-			break;
-		nsaved++;
-		err = xf_percpu_zero(st, XF_MAP_RANGE_STATS, r->range_id,
-				     sizeof(struct xf_range_counters));
+			xf_err("cannot write the lookup tables: %s",
+			       err == -ENOSPC || err == -E2BIG || err == -ENOMEM
+				       ? "a map is full"
+				       : strerror(-err));
+	} else {
+		err = write_entries(st, new_e, new_n, match, &local);
 		if (!err)
-			write_record(st, r);
+			err = delete_removed(st, old_e, old_n, new_e, new_n, &local);
 	}
-	if (!err)
-		err = write_phase(st, new_e, new_n, match, fresh, true, &local);
-	if (!err)
-		err = delete_removed(st, old_e, old_n, new_e, new_n, &local);
 	if (err)
 		goto rollback;
 	clear_records(st, old, next);
@@ -510,15 +411,13 @@ int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct 
 		*stats = local;
 	goto cleanup;
 rollback:
-	restore_effective(st, old_e, old_n, new_e, new_n, match);
+	if (st->backend == XF_BACKEND_FAST)
+		xf_fib_apply(st, new_e, new_n, old_e, old_n, NULL);
+	else
+		restore_effective(st, old_e, old_n, new_e, new_n, match);
 	clear_records(st, next, old);
 	write_records(st, old);
-	for (i = 0; i < nsaved; i++)
-		counters_restore(st, &saved[i]);
 cleanup:
-	for (i = 0; i < nsaved; i++)
-		free(saved[i].values);
-	free(saved);
 	free(match);
 	free(fresh);
 	free(old_e);

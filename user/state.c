@@ -38,7 +38,15 @@ static const char *const map_names[XF_MAP_COUNT] = {
 	[XF_MAP_FEEDS] = "xf_feeds",
 	[XF_MAP_SERVICES] = "xf_services",
 	[XF_MAP_IFACES] = "xf_ifaces",
+	[XF_MAP_V4_SLOTS] = "xf_v4_slots",
+	[XF_MAP_V4_BITMAP] = "xf_v4_bitmap",
+	[XF_MAP_V6_BUCKETS] = "xf_v6_buckets",
+	[XF_MAP_V6_SHORT] = "xf_v6_short",
+	[XF_MAP_EXACT] = "xf_exact",
 };
+
+#define V4_SLOTS_BYTES ((size_t)XF_V4_SLOTS * sizeof(__u32))
+#define V4_BITMAP_BYTES ((size_t)XF_V4_SLOTS / 8)
 
 const char *xf_map_name(enum xf_map_id id)
 {
@@ -75,6 +83,12 @@ void xf_state_close(struct xf_state *st)
 	if (st->ranges && st->ranges != MAP_FAILED)
 		munmap(st->ranges, st->ranges_len);
 	st->ranges = NULL;
+	if (st->v4_slots)
+		munmap(st->v4_slots, V4_SLOTS_BYTES);
+	if (st->v4_bitmap)
+		munmap(st->v4_bitmap, V4_BITMAP_BYTES);
+	st->v4_slots = NULL;
+	st->v4_bitmap = NULL;
 	for (i = 0; i < XF_MAP_COUNT; i++) {
 		if (st->map_fd[i] >= 0)
 			close(st->map_fd[i]);
@@ -115,9 +129,10 @@ static int check_bpffs(const char *dir)
 	return 0;
 }
 
-static void write_default_config(int config_fd)
+static void write_default_config(int config_fd, __u8 backend)
 {
 	struct xf_config cfg = {
+		.backend = backend,
 		.malformed_verdict = XF_VERDICT_PASS,
 		.mark_mask = XF_DEFAULT_MARK_MASK,
 		.mark_shift = __builtin_ctz(XF_DEFAULT_MARK_MASK),
@@ -139,8 +154,9 @@ static void write_manual_feed(int feeds_fd)
 
 /* Load both BPF objects and pin their maps and programs. On failure
  * nothing stays pinned. */
-static int create_state(const char *dir, __u32 max_ranges)
+static int create_state(const char *dir, __u32 max_ranges, __u8 backend)
 {
+	bool fast = backend == XF_BACKEND_FAST;
 	struct xdpfence_tc_bpf *tc = NULL;
 	struct xdpfence_bpf *skel = NULL;
 	struct bpf_map *map;
@@ -158,10 +174,20 @@ static int create_state(const char *dir, __u32 max_ranges)
 	/* a commit writes additions before removals, so the trie briefly
 	 * holds the old and the new set: room for both (no prealloc, so
 	 * the headroom costs nothing until used) */
-	bpf_map__set_max_entries(skel->maps.xf_rules, 2 * max_ranges);
-	/* one slot past the ranges: the sink a commit retires ids into */
-	bpf_map__set_max_entries(skel->maps.xf_range_stats, max_ranges + 1);
-	bpf_map__set_max_entries(skel->maps.xf_ranges, max_ranges + 1);
+	bpf_map__set_max_entries(skel->maps.xf_rules, fast ? 1 : 2 * max_ranges);
+	/* the fast backend's maps: full size only when it is the one used */
+	bpf_map__set_max_entries(skel->maps.xf_v4_slots,
+				 fast ? XF_V4_SLOTS / XF_SLOTS_PER_LINE : 1);
+	bpf_map__set_max_entries(skel->maps.xf_v4_bitmap, fast ? XF_V4_SLOTS / 64 : 1);
+	bpf_map__set_max_entries(skel->maps.xf_exact, fast ? 2 * max_ranges : 1);
+	bpf_map__set_max_entries(skel->maps.xf_v6_buckets, fast ? 2 * max_ranges : 1);
+	bpf_map__set_max_entries(skel->maps.xf_v6_short, fast ? 2 * max_ranges : 1);
+	/* twice the ids: a commit gives new ranges ids that neither the old
+	 * nor the new set uses, so no packet in flight is ever counted on a
+	 * range that took over an id */
+	bpf_map__set_max_entries(skel->maps.xf_ranges, 2 * max_ranges);
+	bpf_map__set_max_entries(skel->maps.xf_range_stats,
+				 XF_HOT_RANGES_PER_CPU * libbpf_num_possible_cpus());
 	err = xdpfence_bpf__load(skel);
 	if (err) {
 		xf_err("cannot load the XDP program: %s (run with -vv for the verifier log)",
@@ -183,7 +209,7 @@ static int create_state(const char *dir, __u32 max_ranges)
 		goto cleanup;
 	}
 
-	write_default_config(bpf_map__fd(skel->maps.xf_config_map));
+	write_default_config(bpf_map__fd(skel->maps.xf_config_map), backend);
 	write_manual_feed(bpf_map__fd(skel->maps.xf_feeds));
 
 	bpf_object__for_each_map(map, skel->obj) {
@@ -203,13 +229,40 @@ static int create_state(const char *dir, __u32 max_ranges)
 		xf_err("cannot pin programs under %s: %s", dir, strerror(-err));
 		goto cleanup;
 	}
-	xf_info("created state under %s (max %u ranges)", dir, max_ranges);
+	xf_info("created state under %s (max %u ranges, %s backend)", dir, max_ranges,
+		fast ? "fast" : "lpm");
 cleanup:
 	if (err)
 		xf_state_destroy(dir);
 	xdpfence_tc_bpf__destroy(tc);
 	xdpfence_bpf__destroy(skel);
 	return err;
+}
+
+/* The backend comes from the config; with the fast one, map its tables. */
+static int map_fast_tables(struct xf_state *st)
+{
+	struct xf_config cfg;
+	void *p;
+	int err;
+
+	err = xf_config_read(st, &cfg);
+	if (err)
+		return err;
+	st->backend = cfg.backend;
+	if (st->backend != XF_BACKEND_FAST)
+		return 0;
+	p = mmap(NULL, V4_SLOTS_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 st->map_fd[XF_MAP_V4_SLOTS], 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	st->v4_slots = p;
+	p = mmap(NULL, V4_BITMAP_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 st->map_fd[XF_MAP_V4_BITMAP], 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	st->v4_bitmap = p;
+	return 0;
 }
 
 static int open_maps(struct xf_state *st)
@@ -232,7 +285,8 @@ static int open_maps(struct xf_state *st)
 		return err;
 	if (info.max_entries < 2)
 		return -EINVAL;
-	st->max_ranges = info.max_entries - 1; /* the last slot is the sink */
+	st->max_ids = info.max_entries;
+	st->max_ranges = info.max_entries / 2;
 	page = sysconf(_SC_PAGESIZE);
 	st->ranges_len = ((size_t)info.max_entries * sizeof(struct xf_range) + page - 1) /
 			 page * page;
@@ -242,7 +296,7 @@ static int open_maps(struct xf_state *st)
 		st->ranges = NULL;
 		return -errno;
 	}
-	return 0;
+	return map_fast_tables(st);
 }
 
 /* A directory on another device than its parent is a mount point. */
@@ -331,7 +385,7 @@ int xf_state_open(struct xf_state *st, const struct xf_state_opts *opts)
 			err = -ENOENT;
 			goto fail;
 		}
-		err = create_state(dir, opts->max_ranges);
+		err = create_state(dir, opts->max_ranges, opts->backend);
 		if (err)
 			goto fail;
 		st->created = true;

@@ -13,7 +13,9 @@
 
 #define XF_DEFAULT_PIN_DIR "/sys/fs/bpf/xdpfence"
 #define XF_DEFAULT_MAX_RANGES 262144
-#define XF_MAX_RANGES_LIMIT (1u << 24) /* sanity bound on --max-ranges */
+#define XF_MAX_RANGES_LIMIT ((1u << 22) - 1) /* bound of --max-ranges: ids + 1 fit 23 bits */
+/* per-range counter entries per CPU (the hot set, see xf_range_counter_key) */
+#define XF_HOT_RANGES_PER_CPU 8192
 #define XF_PROG_XDP_PIN "prog_xdp"
 #define XF_PROG_TC_PIN "prog_tc"
 #define XF_LINKS_DIR "links"
@@ -37,6 +39,11 @@ enum xf_map_id {
 	XF_MAP_FEEDS,
 	XF_MAP_SERVICES,
 	XF_MAP_IFACES,
+	XF_MAP_V4_SLOTS,
+	XF_MAP_V4_BITMAP,
+	XF_MAP_V6_BUCKETS,
+	XF_MAP_V6_SHORT,
+	XF_MAP_EXACT,
 	XF_MAP_COUNT,
 };
 
@@ -46,16 +53,23 @@ struct xf_state {
 	bool locked;
 	bool created; /* this open created the state (first use, or after a reboot) */
 	int map_fd[XF_MAP_COUNT];
-	__u32 max_ranges; /* range ids 0..max_ranges-1; id max_ranges is the sink */
+	__u32 max_ranges; /* capacity in ranges */
+	__u32 max_ids;	  /* range ids 0..max_ids-1: twice the capacity */
 	int nr_cpus;
 	/* the range records, mapped from the BPF_F_MMAPABLE array */
 	struct xf_range *ranges;
 	size_t ranges_len;
+	__u8 backend; /* enum xf_backend */
+	/* fast backend: the /24 table and its bitmap, mapped (NULL with the
+	 * reference backend) */
+	__u32 *v4_slots;
+	__u64 *v4_bitmap;
 };
 
 struct xf_state_opts {
 	const char *pin_dir;  /* NULL: XF_DEFAULT_PIN_DIR */
 	__u32 max_ranges;     /* used only when creating; 0: default */
+	__u8 backend;	      /* used only when creating: enum xf_backend */
 	bool create;	      /* create the state when it does not exist */
 	bool lock;	      /* hold the exclusive lock until close */
 };

@@ -11,7 +11,9 @@
 
 #include "addr.h"
 #include "cli.h"
+#include "log.h"
 #include "names.h"
+#include "range_counters.h"
 #include "rules.h"
 
 #define XF_DEFAULT_TOP 20
@@ -77,16 +79,25 @@ static struct json_object *ranges_json(const struct xf_state *st, const struct x
 	struct range_total *totals;
 	size_t i, j, shown;
 
+	struct xf_range_total *hot = NULL;
+	size_t nhot = 0;
+
 	totals = calloc(rs->n ? rs->n : 1, sizeof(*totals));
 	if (!totals)
 		return list;
+	if (xf_range_counters_collect(st, &hot, &nhot))
+		xf_warn("cannot read the per-range counters");
 	for (i = 0; i < rs->n; i++) {
+		const struct xf_range_total *t = xf_range_totals_find(hot, nhot,
+									  rs->rules[i].range_id);
+
 		totals[i].rule = &rs->rules[i];
-		xf_percpu_read_counters(st, XF_MAP_RANGE_STATS, rs->rules[i].range_id,
-					totals[i].outcome, XF_OUTCOME_MAX);
+		if (t)
+			memcpy(totals[i].outcome, t->outcome, sizeof(t->outcome));
 		for (j = 0; j < XF_OUTCOME_MAX; j++)
 			totals[i].packets += totals[i].outcome[j].packets;
 	}
+	free(hot);
 	qsort(totals, rs->n, sizeof(*totals), by_packets);
 	shown = top && top < rs->n ? top : rs->n;
 	for (i = 0; i < shown; i++) {

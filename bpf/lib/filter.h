@@ -17,6 +17,7 @@ static __always_inline int xf_filter(struct xdp_md *ctx, const struct xf_addr *s
 	void *data_end = (void *)(long)ctx->data_end;
 	struct xf_cursor cursor;
 	const struct xf_decision *decision;
+	struct xf_decision decision_buf;
 	struct xf_packet pkt = {};
 	struct xf_config *cfg;
 	__u64 bytes = data_end - data;
@@ -36,7 +37,7 @@ static __always_inline int xf_filter(struct xdp_md *ctx, const struct xf_addr *s
 		return xf_exit(ctx, cfg, &pkt, NULL, xf_unmatched(cfg, XF_REASON_OUT_OF_SCOPE),
 			       bytes);
 
-	decision = xf_lookup_source(&pkt.src);
+	decision = xf_lookup_source(cfg, &pkt.src, &decision_buf);
 	if (!decision)
 		return xf_exit(ctx, cfg, &pkt, NULL, xf_unmatched(cfg, XF_REASON_CLEAN), bytes);
 	if (cfg->new_conn_only && !pkt.is_new && decision->action != XF_ACTION_ALLOW)

@@ -2,11 +2,13 @@
 /* Source-address lookup: the one interface the packet path calls.
  * xf_lookup_source() returns the decision userspace precomputed for the
  * longest prefix containing the address (allowlist and the strongest-action
- * rule are already folded in), or NULL when no range contains it.
- * Backend here: the reference BPF_MAP_TYPE_LPM_TRIE. */
+ * rule are already folded in), or NULL when no range contains it, through
+ * the backend the state was made with: the fast one (lookup_fast.h) or the
+ * reference BPF_MAP_TYPE_LPM_TRIE here. */
 #ifndef XF_BPF_LOOKUP_H
 #define XF_BPF_LOOKUP_H
 
+#include "lookup_fast.h"
 #include "maps.h"
 
 /* Full-length key for an address: family byte, then the address bytes. */
@@ -19,10 +21,12 @@ static __always_inline void xf_lpm_key_from_addr(struct xf_lpm_key *key,
 }
 
 static __always_inline const struct xf_decision *
-xf_lookup_source(const struct xf_addr *src)
+xf_lookup_source(const struct xf_config *cfg, const struct xf_addr *src, struct xf_decision *buf)
 {
 	struct xf_lpm_key key = {};
 
+	if (cfg->backend == XF_BACKEND_FAST)
+		return xf_lookup_fast(src, buf);
 	xf_lpm_key_from_addr(&key, src);
 	return bpf_map_lookup_elem(&xf_rules, &key);
 }

@@ -19,6 +19,52 @@ struct {
 	__uint(max_entries, XF_DEFAULT_MAX_RANGES); /* set at load */
 } xf_rules SEC(".maps");
 
+/* Fast backend (enum xf_backend): sized to 1 entry when the state uses
+ * the reference backend. The /24 table and its bitmap are mmap-able:
+ * userspace writes slots in place, each an atomic 4- or 8-byte store. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xf_v4_slot_line);
+	__uint(max_entries, XF_V4_SLOTS / XF_SLOTS_PER_LINE); /* set at load */
+} xf_v4_slots SEC(".maps");
+
+/* bit i: slot i is not 0. 2 MiB, so a clean address is usually answered
+ * from the CPU cache without touching the 64 MiB table. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, XF_V4_SLOTS / 64); /* set at load */
+} xf_v4_bitmap SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32); /* the top 32 bits, as in the packet */
+	__type(value, struct xf_v6_bucket);
+	__uint(max_entries, XF_DEFAULT_MAX_RANGES); /* set at load */
+} xf_v6_buckets SEC(".maps");
+
+/* IPv6 prefixes up to /32 -> range id */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xf_v6_short_key);
+	__type(value, __u32);
+	__uint(max_entries, XF_DEFAULT_MAX_RANGES); /* set at load */
+} xf_v6_short SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xf_exact_key);
+	__type(value, __u32); /* range id */
+	__uint(max_entries, XF_DEFAULT_MAX_RANGES); /* set at load */
+} xf_exact SEC(".maps");
+
 /* Per-CPU: XDP runs in softirq, one packet at a time per CPU, so counter
  * updates need no atomics. */
 struct {
@@ -28,11 +74,16 @@ struct {
 	__uint(max_entries, XF_GLOBAL_SLOTS);
 } xf_global_stats SEC(".maps");
 
+/* Per-range counters of the ranges that see traffic: {range, cpu} ->
+ * counters, each CPU with its own LRU list (no common LRU), so a hot range
+ * costs one entry per CPU that sees it and a flood over a million ranges
+ * only recycles entries. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__type(key, struct xf_range_counter_key);
 	__type(value, struct xf_range_counters);
-	__uint(max_entries, XF_DEFAULT_MAX_RANGES); /* set at load */
+	__uint(max_entries, 8192); /* set at load: hot entries per CPU * CPUs */
 } xf_range_stats SEC(".maps");
 
 struct {
@@ -71,8 +122,8 @@ struct {
 	__uint(max_entries, 1);
 } xf_event_limit SEC(".maps");
 
-/* Userspace-only state, pinned with the rest so every CLI invocation and
- * the daemon share one view. The programs never touch these. */
+/* The range records by id: written by userspace, read by the fast
+ * backend for the deciding range's action, tag and feed. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
@@ -80,6 +131,9 @@ struct {
 	__type(value, struct xf_range);
 	__uint(max_entries, XF_DEFAULT_MAX_RANGES); /* set at load */
 } xf_ranges SEC(".maps");
+
+/* Userspace-only state, pinned with the rest so every CLI invocation and
+ * the daemon share one view. The programs never touch these. */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -10,6 +10,12 @@
  * packet carries its own). Durations are the kernel-reported averages: an
  * XDP test run pays a fixed setup cost per call that wall time would add.
  *
+ * Both backends run in the same process, each on its own state: the fast
+ * one (the default) and the LPM trie (the reference). Besides the size
+ * ladder: the issue's target set (1M IPv4 + 100k IPv6 loaded together:
+ * full load, a 10k-entry change, release) and the real feeds loaded
+ * together. Every figure also goes to build/bench-lookup.json.
+ *
  * Usage: bench_lookup [--quick]   (--quick: the small sizes only; other
  * options, meant for other benchmarks, are ignored) */
 #include <errno.h>
@@ -23,6 +29,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "feed_parse.h"
+#include "fib.h"
 #include "log.h"
 #include "packet.h"
 #include "rules.h"
@@ -48,6 +56,9 @@ static const struct size_case cases[] = {
 
 static __u64 rng_state = 0x9e3779b97f4a7c15ULL;
 static char pin_dir[64];
+static FILE *json_out;
+static bool json_first = true;
+static const char *backend_name = "fast";
 
 /* an interrupted run leaves no pinned state behind */
 static void on_signal(int sig)
@@ -116,11 +127,10 @@ static void addr_inside(const struct xf_prefix *p, struct xf_addr *a)
 }
 
 /* A random address of the generated space that no range contains: clean
- * traffic spread like real traffic, asked of the kernel's rules map. */
-static void addr_outside(int rules_fd, __u8 family, struct xf_addr *a)
+ * traffic spread like real traffic, asked of the kernel's tables. */
+static void addr_outside(const struct xf_state *st, __u8 family, struct xf_addr *a)
 {
 	struct xf_decision d;
-	struct xf_lpm_key key;
 	struct xf_prefix p;
 
 	do {
@@ -132,32 +142,60 @@ static void addr_outside(int rules_fd, __u8 family, struct xf_addr *a)
 		memcpy(p.addr + (family == XF_FAMILY_V4 ? 1 : 2), &r, family == XF_FAMILY_V4 ? 3 : 8);
 		if (family == XF_FAMILY_V6)
 			memcpy(p.addr + 10, &q, 6);
-		xf_prefix_to_key(&p, &key);
-	} while (!bpf_map_lookup_elem(rules_fd, &key, &d));
-	a->family = family;
-	memcpy(a->addr, p.addr, sizeof(a->addr));
+		a->family = family;
+		memcpy(a->addr, p.addr, sizeof(a->addr));
+	} while (xf_kernel_decision(st, a, &d) != 0);
+}
+
+static int rule_prefix_cmp(const void *a, const void *b)
+{
+	return xf_prefix_cmp(&((const struct xf_rule *)a)->prefix,
+			     &((const struct xf_rule *)b)->prefix);
+}
+
+static int add_random(struct xf_ruleset *rs, __u8 family, size_t n)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		struct xf_rule r = { .action = XF_ACTION_DROP, .range_id = XF_RANGE_ID_NONE };
+
+		random_prefix(family, &r.prefix);
+		err = xf_ruleset_push(rs, &r);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Commit rs (from nothing) and time it. Random prefixes may repeat: the
+ * store keeps one rule per prefix, as feed sync does. */
+static int commit_timed(struct xf_state *st, struct xf_ruleset *rs, double *ms)
+{
+	struct xf_ruleset empty = {};
+	size_t i, out = 0;
+	int err;
+
+	qsort(rs->rules, rs->n, sizeof(*rs->rules), rule_prefix_cmp);
+	for (i = 0; i < rs->n; i++)
+		if (!out || xf_prefix_cmp(&rs->rules[out - 1].prefix, &rs->rules[i].prefix))
+			rs->rules[out++] = rs->rules[i];
+	rs->n = out;
+	*ms = now_ms();
+	err = xf_ruleset_commit(st, &empty, rs, NULL);
+	*ms = now_ms() - *ms;
+	return err;
 }
 
 static int load_rules(struct xf_state *st, const struct size_case *c, struct xf_ruleset *rs,
 		      double *ms)
 {
-	struct xf_ruleset empty = {};
-	size_t i;
 	int err;
 
 	memset(rs, 0, sizeof(*rs));
-	for (i = 0; i < c->ranges; i++) {
-		struct xf_rule r = { .action = XF_ACTION_DROP, .range_id = XF_RANGE_ID_NONE };
-
-		random_prefix(c->family, &r.prefix);
-		err = xf_ruleset_push(rs, &r);
-		if (err)
-			return err;
-	}
-	*ms = now_ms();
-	err = xf_ruleset_commit(st, &empty, rs, NULL);
-	*ms = now_ms() - *ms;
-	return err;
+	err = add_random(rs, c->family, c->ranges);
+	return err ? err : commit_timed(st, rs, ms);
 }
 
 static int unload_rules(struct xf_state *st, struct xf_ruleset *rs)
@@ -212,17 +250,25 @@ static void build_packet(struct xt_pkt *pkt, const struct xf_addr *src)
 	xt_pkt_build(pkt, &fl);
 }
 
-static int fill_cold(int map_fd, int rules_fd, const struct xf_ruleset *rs, __u8 family,
-		     bool hit)
+/* Cold traffic: COLD_ADDRS sources in the array map, inside random ranges
+ * of rs (hit; only ranges of the family) or in no range (miss). */
+static int fill_cold(int map_fd, const struct xf_state *st, const struct xf_ruleset *rs,
+		     __u8 family, bool hit)
 {
 	struct xf_addr a;
 	__u32 i;
 
 	for (i = 0; i < COLD_ADDRS; i++) {
-		if (hit)
-			addr_inside(&rs->rules[rng() % rs->n].prefix, &a);
-		else
-			addr_outside(rules_fd, family, &a);
+		if (hit) {
+			const struct xf_rule *r;
+
+			do
+				r = &rs->rules[rng() % rs->n];
+			while (r->prefix.family != family);
+			addr_inside(&r->prefix, &a);
+		} else {
+			addr_outside(st, family, &a);
+		}
 		if (bpf_map_update_elem(map_fd, &i, &a, BPF_ANY))
 			return -errno;
 	}
@@ -259,54 +305,290 @@ fail:
 	return err;
 }
 
-static void print_row(const char *what, double ns, double drop_ns, double parse_ns)
+struct baseline {
+	double drop, parse;
+};
+
+static void emit(const char *scenario, __u8 family, size_t n_ranges, const char *traffic,
+		 const char *kind, double ns, const struct baseline *b)
 {
-	printf("  %-34s %8.1f ns  %6.2fx drop  %6.2fx parse\n", what, ns, ns / drop_ns,
-	       ns / parse_ns);
+	printf("  %-6s %-4s %-4s %8.1f ns  %6.2fx drop  %6.2fx parse\n", traffic, kind,
+	       family == XF_FAMILY_V4 ? "v4" : "v6", ns, ns / b->drop, ns / b->parse);
+	if (!json_out)
+		return;
+	fprintf(json_out,
+		"%s\n  {\"scenario\": \"%s\", \"backend\": \"%s\", \"family\": \"%s\", "
+		"\"n_ranges\": %zu, \"traffic\": \"%s\", \"kind\": \"%s\", \"ns_per_pkt\": %.1f, "
+		"\"ratio_to_drop\": %.2f, \"ratio_to_parse\": %.2f, \"drop_ns\": %.1f, "
+		"\"parse_ns\": %.1f, \"source\": \"%s\"}",
+		json_first ? "" : ",", scenario, backend_name, family == XF_FAMILY_V4 ? "v4" : "v6",
+		n_ranges, traffic, kind, ns, ns / b->drop, ns / b->parse, b->drop, b->parse,
+		!strcmp(traffic, "cold") ? "address array map (bench-only build)" : "packet");
+	json_first = false;
 }
 
-int main(int argc, char **argv)
+static void emit_figure(const char *scenario, const char *what, double value, const char *unit)
+{
+	printf("  %-44s %10.1f %s\n", what, value, unit);
+	if (!json_out)
+		return;
+	fprintf(json_out,
+		"%s\n  {\"scenario\": \"%s\", \"backend\": \"%s\", \"measure\": \"%s\", "
+		"\"value\": %.3f, \"unit\": \"%s\"}",
+		json_first ? "" : ",", scenario, backend_name, what, value, unit);
+	json_first = false;
+}
+
+static void measure_baseline(struct xdpfence_bench_bpf *skel, const struct xt_pkt *pkt,
+			     struct baseline *b)
+{
+	int rv;
+
+	b->drop = run_prog(bpf_program__fd(skel->progs.xf_bench_drop), pkt, HOT_REPEAT, &rv);
+	b->parse = run_prog(bpf_program__fd(skel->progs.xf_bench_parse), pkt, HOT_REPEAT, &rv);
+	printf("  baseline: bare XDP_DROP %.1f ns, parse only %.1f ns (%.2fx drop)\n", b->drop,
+	       b->parse, b->parse / b->drop);
+}
+
+/* Hot and cold, hit and miss, for one family of the rules in force. */
+static void measure_family(struct xdpfence_bench_bpf *skel, const struct xf_state *st,
+			   const struct xf_ruleset *rs, __u8 family, const char *scenario,
+			   size_t n_ranges)
+{
+	int cold_fd = bpf_map__fd(skel->maps.xf_bench_addrs), rv;
+	int hot_fd = bpf_program__fd(skel->progs.xf_bench_filter);
+	int cold_prog = bpf_program__fd(skel->progs.xf_bench_filter_cold);
+	struct xt_pkt hit_pkt, miss_pkt;
+	struct baseline b;
+	struct xf_addr a;
+	size_t i;
+
+	for (i = 0; i < rs->n && rs->rules[i].prefix.family != family; i++)
+		;
+	if (i == rs->n)
+		return;
+	addr_inside(&rs->rules[i].prefix, &a);
+	build_packet(&hit_pkt, &a);
+	addr_outside(st, family, &a);
+	build_packet(&miss_pkt, &a);
+	measure_baseline(skel, &hit_pkt, &b);
+	emit(scenario, family, n_ranges, "hot", "hit", run_prog(hot_fd, &hit_pkt, HOT_REPEAT, &rv),
+	     &b);
+	emit(scenario, family, n_ranges, "hot", "miss",
+	     run_prog(hot_fd, &miss_pkt, HOT_REPEAT, &rv), &b);
+	if (!fill_cold(cold_fd, st, rs, family, true))
+		emit(scenario, family, n_ranges, "cold", "hit",
+		     run_prog(cold_prog, &hit_pkt, COLD_REPEAT, &rv), &b);
+	if (!fill_cold(cold_fd, st, rs, family, false))
+		emit(scenario, family, n_ranges, "cold", "miss",
+		     run_prog(cold_prog, &miss_pkt, COLD_REPEAT, &rv), &b);
+}
+
+/* The kernel's own account of each map's memory (fdinfo memlock). */
+static void print_memory(const struct xf_state *st, const char *scenario)
+{
+	double total = 0;
+	int i;
+
+	printf("  map memory (kernel fdinfo memlock):");
+	for (i = 0; i < XF_MAP_COUNT; i++) {
+		char path[64], line[128];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", st->map_fd[i]);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			unsigned long long bytes;
+
+			if (sscanf(line, "memlock: %llu", &bytes) == 1) {
+				if (bytes >= (1 << 20))
+					printf(" %s %.1f MiB;", xf_map_name(i), bytes / 1048576.0);
+				total += bytes;
+			}
+		}
+		fclose(f);
+	}
+	printf("\n");
+	emit_figure(scenario, "all maps, MiB", total / 1048576.0, "MiB");
+}
+
+/* The target set: 1M IPv4 + 100k IPv6 together. */
+static int bench_target_set(struct xdpfence_bench_bpf *skel, struct xf_state *st)
+{
+	const char *scenario = "1M v4 + 100k v6";
+	struct xf_ruleset rs = {}, next = {};
+	size_t i, n;
+	double ms;
+	int err;
+
+	printf("\n%s ranges, %s backend\n", scenario, backend_name);
+	err = add_random(&rs, XF_FAMILY_V4, 1000000);
+	if (!err)
+		err = add_random(&rs, XF_FAMILY_V6, 100000);
+	if (!err)
+		err = commit_timed(st, &rs, &ms);
+	if (err)
+		goto out;
+	n = rs.n;
+	emit_figure(scenario, "full load through the control path, ms", ms, "ms");
+	print_memory(st, scenario);
+	measure_family(skel, st, &rs, XF_FAMILY_V4, scenario, n);
+	measure_family(skel, st, &rs, XF_FAMILY_V6, scenario, n);
+
+	/* a 10k-entry change: 5k ranges out, 5k new ones in */
+	err = xf_ruleset_copy(&next, &rs);
+	if (err)
+		goto out;
+	for (i = 0; i < 5000; i++) {
+		size_t victim = rng() % next.n;
+
+		next.n--;
+		next.rules[victim] = next.rules[next.n];
+	}
+	for (i = 0; i < 5000 && !err; i++) {
+		struct xf_rule r = { .action = XF_ACTION_DROP, .range_id = XF_RANGE_ID_NONE };
+
+		r.prefix.family = XF_FAMILY_V4;
+		r.prefix.len = 32;
+		r.prefix.addr[0] = 255; /* 255/8: no random range lives there */
+		r.prefix.addr[1] = i >> 8;
+		r.prefix.addr[2] = i & 0xff;
+		r.prefix.addr[3] = 1;
+		err = xf_ruleset_push(&next, &r);
+	}
+	if (err)
+		goto out;
+	ms = now_ms();
+	err = xf_ruleset_commit(st, &rs, &next, NULL);
+	ms = now_ms() - ms;
+	if (err)
+		goto out;
+	emit_figure(scenario, "10k-entry change (5k out, 5k in), ms", ms, "ms");
+	ms = now_ms();
+	err = unload_rules(st, &next);
+	ms = now_ms() - ms;
+	if (!err)
+		emit_figure(scenario, "release of the whole set, ms", ms, "ms");
+out:
+	if (err)
+		fprintf(stderr, "bench: %s: %s\n", scenario, strerror(-err));
+	xf_ruleset_free(&rs);
+	xf_ruleset_free(&next);
+	return err;
+}
+
+/* The real feeds of ../shared/feeds loaded together (one feed id each). */
+static const char *const real_feeds[] = {
+	"SIXwishlist__blocklist-ipsets/firehol_anonymous.netset",
+	"SIXwishlist__blocklist-ipsets/firehol_level1.netset",
+	"stamparm__ipsum/ipsum.txt",
+	"X4BNet__lists_vpn/output/datacenter/ipv4.txt",
+	"X4BNet__lists_vpn/output/datacenter/ipv6.txt",
+	"X4BNet__lists_vpn/output/vpn/ipv4.txt",
+};
+
+static int bench_real_feeds(struct xdpfence_bench_bpf *skel, struct xf_state *st)
+{
+	const char *dir = getenv("XF_FEEDS_DIR"), *scenario = "real feeds";
+	struct xf_ruleset rs = {};
+	size_t f, i, files = 0;
+	double ms;
+	int err = 0;
+
+	if (!dir)
+		dir = "../shared/feeds";
+	for (f = 0; f < sizeof(real_feeds) / sizeof(real_feeds[0]) && !err; f++) {
+		struct xf_feed_options o;
+		struct xf_feed_result r;
+		char path[4096];
+		FILE *fp;
+		char *data;
+		long len;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, real_feeds[f]);
+		fp = fopen(path, "rb");
+		if (!fp)
+			continue;
+		fseek(fp, 0, SEEK_END);
+		len = ftell(fp);
+		rewind(fp);
+		data = malloc(len + 1);
+		if (!data || fread(data, 1, len, fp) != (size_t)len) {
+			free(data);
+			fclose(fp);
+			continue;
+		}
+		fclose(fp);
+		xf_feed_options_init(&o, XF_FORMAT_LIST);
+		if (!xf_feed_parse_buffer(path, data, len, &o, &r)) {
+			for (i = 0; i < r.n && !err; i++) {
+				struct xf_rule rule = { .action = XF_ACTION_DROP,
+							.range_id = XF_RANGE_ID_NONE,
+							.feed_id = 1 + f };
+
+				rule.prefix = r.entries[i].prefix;
+				err = xf_ruleset_push(&rs, &rule);
+			}
+			files++;
+		}
+		xf_feed_result_free(&r);
+		free(data);
+	}
+	if (!files) {
+		printf("\nreal feeds: none found under %s (XF_FEEDS_DIR)\n", dir);
+		return 0;
+	}
+	printf("\n%s: %zu files under %s, %zu (feed, prefix) rules, %s backend\n", scenario,
+	       files, dir, rs.n, backend_name);
+	ms = now_ms();
+	if (!err)
+		err = xf_ruleset_commit(st, &(struct xf_ruleset){}, &rs, NULL);
+	ms = now_ms() - ms;
+	if (!err) {
+		emit_figure(scenario, "load through the control path, ms", ms, "ms");
+		measure_family(skel, st, &rs, XF_FAMILY_V4, scenario, rs.n);
+		measure_family(skel, st, &rs, XF_FAMILY_V6, scenario, rs.n);
+		err = unload_rules(st, &rs);
+	} else {
+		xf_ruleset_free(&rs);
+	}
+	return err;
+}
+
+static int bench_backend(__u8 backend, bool quick)
 {
 	struct xf_state_opts opts = { .create = true, .lock = true, .max_ranges = 2200000 };
 	struct xdpfence_bench_bpf *skel = NULL;
-	bool quick = false;
-	int a;
 	struct xf_state st;
 	size_t k;
-	int err, rv;
+	int err;
 
-	for (a = 1; a < argc; a++)
-		quick |= !strcmp(argv[a], "--quick");
-	xf_log_init_libbpf();
-	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/xdpfence-bench-%d", getpid());
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	backend_name = backend == XF_BACKEND_FAST ? "fast" : "lpm";
+	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/xdpfence-bench-%s-%d", backend_name,
+		 getpid());
 	opts.pin_dir = pin_dir;
+	opts.backend = backend;
 	if (quick)
-		opts.max_ranges = 200000;
+		opts.max_ranges = 500000; /* the real feeds hold about 431k rules */
 	err = xf_state_open(&st, &opts);
 	if (err) {
 		fprintf(stderr, "bench: cannot create the state: %s\n", strerror(-err));
-		return 1;
+		return err;
 	}
 	err = open_bench(&st, &skel);
 	if (err) {
 		fprintf(stderr, "bench: cannot load the bench programs: %s\n", strerror(-err));
 		goto out;
 	}
-	printf("xdpfence lookup benchmark: BPF_PROG_TEST_RUN, kernel-reported ns/packet, median "
-	       "of %d runs\n",
-	       ROUNDS);
-	printf("backend: LPM trie (reference); cold = a different source each packet, taken "
-	       "from an array map of %u addresses by the bench-only build\n",
-	       COLD_ADDRS);
-
+	printf("\n========== backend: %s ==========\n",
+	       backend == XF_BACKEND_FAST ? "fast (/24 table + exact hash; IPv6 /32 buckets)"
+					  : "lpm (BPF_MAP_TYPE_LPM_TRIE, the reference)");
 	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		const struct size_case *c = &cases[k];
-		struct xt_pkt hit_pkt, miss_pkt;
 		struct xf_ruleset rs;
-		struct xf_addr a;
-		double load_ms, drop, parse;
+		double load_ms;
 
 		if (quick && c->ranges > 100000)
 			continue;
@@ -317,45 +599,69 @@ int main(int argc, char **argv)
 			xf_ruleset_free(&rs);
 			goto out;
 		}
-		addr_inside(&rs.rules[0].prefix, &a);
-		build_packet(&hit_pkt, &a);
-		addr_outside(st.map_fd[XF_MAP_RULES], c->family, &a);
-		build_packet(&miss_pkt, &a);
-
-		drop = run_prog(bpf_program__fd(skel->progs.xf_bench_drop), &hit_pkt, HOT_REPEAT, &rv);
-		parse = run_prog(bpf_program__fd(skel->progs.xf_bench_parse), &hit_pkt, HOT_REPEAT,
-				 &rv);
-		printf("\n%s ranges (load through the control path: %.0f ms, %.0f k ranges/s)\n",
-		       c->name, load_ms, c->ranges / load_ms);
-		print_row("bare XDP_DROP", drop, drop, parse);
-		print_row("parse only", parse, drop, parse);
-		print_row("hot hit (one repeated packet)",
-			  run_prog(bpf_program__fd(skel->progs.xf_bench_filter), &hit_pkt, HOT_REPEAT,
-				   &rv),
-			  drop, parse);
-		print_row("hot miss",
-			  run_prog(bpf_program__fd(skel->progs.xf_bench_filter), &miss_pkt,
-				   HOT_REPEAT, &rv),
-			  drop, parse);
-		if (!fill_cold(bpf_map__fd(skel->maps.xf_bench_addrs), st.map_fd[XF_MAP_RULES], &rs,
-			       c->family, true))
-			print_row("cold hit (new source each packet)",
-				  run_prog(bpf_program__fd(skel->progs.xf_bench_filter_cold),
-					   &hit_pkt, COLD_REPEAT, &rv),
-				  drop, parse);
-		if (!fill_cold(bpf_map__fd(skel->maps.xf_bench_addrs), st.map_fd[XF_MAP_RULES], &rs,
-			       c->family, false))
-			print_row("cold miss",
-				  run_prog(bpf_program__fd(skel->progs.xf_bench_filter_cold),
-					   &miss_pkt, COLD_REPEAT, &rv),
-				  drop, parse);
+		printf("\n%s ranges (%zu distinct; load through the control path: %.0f ms)\n",
+		       c->name, rs.n, load_ms);
+		measure_family(skel, &st, &rs, c->family, c->name, c->ranges);
 		err = unload_rules(&st, &rs);
 		if (err)
 			goto out;
 	}
+	if (!quick)
+		err = bench_target_set(skel, &st);
+	if (!err && bench_real_feeds(skel, &st))
+		printf("real feeds: not measured (see the error above)\n");
 out:
 	xdpfence_bench_bpf__destroy(skel);
 	xf_state_close(&st);
 	xf_state_destroy(pin_dir);
+	return err;
+}
+
+/* build/bench-lookup.json, next to the build tree this binary is in. */
+static FILE *open_json(void)
+{
+	char exe[4096], path[4200];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *cut;
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	cut = strstr(exe, "/tests/bench/");
+	if (!cut)
+		return NULL;
+	*cut = '\0';
+	snprintf(path, sizeof(path), "%s/bench-lookup.json", exe);
+	printf("figures also written to %s\n", path);
+	return fopen(path, "w");
+}
+
+int main(int argc, char **argv)
+{
+	bool quick = false;
+	int a, err;
+
+	for (a = 1; a < argc; a++)
+		quick |= !strcmp(argv[a], "--quick");
+	xf_log_init_libbpf();
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	printf("xdpfence lookup benchmark: BPF_PROG_TEST_RUN, kernel-reported ns/packet, median "
+	       "of %d runs; ratios against a bare XDP_DROP and a parse-only program measured "
+	       "in the same run, just before\n",
+	       ROUNDS);
+	printf("hot = one repeated packet; cold = a different source each packet, taken from an "
+	       "array map of %u addresses by the bench-only build; per-range counting on\n",
+	       COLD_ADDRS);
+	json_out = open_json();
+	if (json_out)
+		fprintf(json_out, "[");
+	err = bench_backend(XF_BACKEND_FAST, quick);
+	if (!err)
+		err = bench_backend(XF_BACKEND_LPM, quick);
+	if (json_out) {
+		fprintf(json_out, "\n]\n");
+		fclose(json_out);
+	}
 	return err ? 1 : 0;
 }

@@ -16,6 +16,7 @@
 #include "harness.h"
 #include "log.h"
 #include "names.h"
+#include "range_counters.h"
 
 #define XT_BPFFS	   "/sys/fs/bpf"
 #define XT_PIN_PREFIX	   "xdpfence-prog-" /* then the test's name and pid */
@@ -111,9 +112,13 @@ const char *xt_xdp_name(__u32 retval)
 
 /* ---- state lifecycle ---- */
 
+__u8 xt_backend = XF_BACKEND_FAST;
+
 int xt_env_open(struct xt_env *env, const char *name, __u32 max_ranges)
 {
-	struct xf_state_opts opts = {.max_ranges = max_ranges, .create = true, .lock = true};
+	struct xf_state_opts opts = {
+		.max_ranges = max_ranges, .backend = xt_backend, .create = true, .lock = true
+	};
 	char path[PATH_MAX];
 	int err;
 
@@ -341,7 +346,10 @@ void xt_global_counter(struct xt_env *env, __u32 slot, struct xf_counter *c)
 
 void xt_range_counters(struct xt_env *env, __u32 range_id, struct xf_counter *c)
 {
-	read_counters(env, XF_MAP_RANGE_STATS, range_id, c, XF_OUTCOME_MAX);
+	int err = xf_range_counters_read(&env->st, range_id, c);
+
+	if (err)
+		fail_msg("cannot read the counters of range %u: %s", range_id, strerror(-err));
 }
 
 void xt_feed_counters(struct xt_env *env, __u8 feed_id, struct xf_counter *c)
@@ -390,7 +398,7 @@ static void snapshot_scope(struct xt_env *env, const struct xt_expect *e, struct
 	__u32 id;
 
 	s->nr_ranges = s->nr_feeds = 0;
-	for (id = 0; id < env->st.max_ranges; id++) {
+	for (id = 0; id < env->st.max_ids; id++) {
 		if (!(env->st.ranges[id].flags & XF_RANGE_IN_USE))
 			continue;
 		snap_add_range(s, id);

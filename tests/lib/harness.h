@@ -33,6 +33,10 @@
 
 #define XT_NO_RANGE 0xffffffffu
 
+/* Lookup backend of the states tests create from now on (enum xf_backend;
+ * default: the fast one). */
+extern __u8 xt_backend;
+
 struct xt_env {
 	struct xf_state st;
 	char pin_dir[64];

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Commits that reuse range ids: when a commit removes ranges and adds
- * others and free ids run short, the added ranges take the removed ones'
- * ids. Packets still hitting a removed range while the commit runs must
- * not be counted on the range that takes its id, and an address covered
- * before and after must never pass. */
+/* Commits that remove ranges and add others while packets flow. Packets
+ * still hitting a removed range while the commit runs must not be counted
+ * on a range the commit adds (added ranges never take an id the old set
+ * uses), a range given an id an earlier generation used starts from zero,
+ * and an address covered before and after must never pass. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -96,8 +96,39 @@ static void commit_set(struct xt_env *env, bool replaced)
 		     replaced ? "to" : "back from");
 }
 
+static bool id_in(__u32 id, const __u32 *ids, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* Sum of all counters of the ranges i < NR_REPLACED of one set, and their
+ * ids. */
+static unsigned long set_packets(struct xt_env *env, bool replacement, __u32 *ids)
+{
+	unsigned long packets = 0;
+	char cidr[32];
+	int i, o;
+
+	for (i = 0; i < NR_REPLACED; i++) {
+		struct xf_counter c[XF_OUTCOME_MAX];
+
+		range_cidr(cidr, sizeof(cidr), i, replacement);
+		ids[i] = xt_range_id(env, cidr, false, XF_FEED_MANUAL);
+		xt_range_counters(env, ids[i], c);
+		for (o = 0; o < XF_OUTCOME_MAX; o++)
+			packets += c[o].packets;
+	}
+	return packets;
+}
+
 static void test_reused_ids_count_nothing_foreign(void **state)
 {
+	static __u32 removed_ids[NR_REPLACED], ids[NR_REPLACED];
 	struct xt_env *env = xt_env(state);
 	struct xt_txn t;
 	char cidr[32];
@@ -112,9 +143,10 @@ static void test_reused_ids_count_nothing_foreign(void **state)
 
 	for (round = 0; round < ROUNDS; round++) {
 		struct sender s = { .env = env, .source = removed_source };
-		unsigned long reused = 0, foreign = 0;
+		unsigned long taken = 0, foreign, counted, reused = 0, inherited;
 		pthread_t thread;
 
+		set_packets(env, false, removed_ids);
 		atomic_init(&s.stop, false);
 		atomic_init(&s.sent, 0);
 		atomic_init(&s.passed, 0);
@@ -124,25 +156,38 @@ static void test_reused_ids_count_nothing_foreign(void **state)
 		commit_set(env, true);
 		atomic_store(&s.stop, true);
 		pthread_join(thread, NULL);
-
+		/* the removed ranges' records are gone, their counters not yet */
+		counted = 0;
 		for (i = 0; i < NR_REPLACED; i++) {
 			struct xf_counter c[XF_OUTCOME_MAX];
-			__u32 id;
 			int o;
 
-			range_cidr(cidr, sizeof(cidr), i, true);
-			id = xt_range_id(env, cidr, false, XF_FEED_MANUAL);
-			reused += id < NR_RANGES;
-			xt_range_counters(env, id, c);
+			xt_range_counters(env, removed_ids[i], c);
 			for (o = 0; o < XF_OUTCOME_MAX; o++)
-				foreign += c[o].packets;
+				counted += c[o].packets;
 		}
-		print_message("round %d: %lu packets to removed ranges during the commit, %lu of "
-			      "%d added ranges on reused ids, %lu packets counted on them\n",
-			      round, atomic_load(&s.sent), reused, NR_REPLACED, foreign);
-		xt_assert_eq(reused > NR_REPLACED / 2, 1, "the commit reused ids (%lu)", reused);
+		foreign = set_packets(env, true, ids);
+		for (i = 0; i < NR_REPLACED; i++)
+			taken += id_in(ids[i], removed_ids, NR_REPLACED);
+		print_message("round %d: %lu packets to removed ranges during the commit, "
+			      "%lu counted on them; %lu of %d added ranges on a removed range's "
+			      "id, %lu packets counted on the added ranges\n",
+			      round, atomic_load(&s.sent), counted, taken, NR_REPLACED, foreign);
+		xt_assert_eq(counted > 0, 1, "the removed ranges counted packets");
+		xt_assert_eq(taken, 0, "added ranges took ids of ranges the commit removed");
 		xt_assert_eq(foreign, 0, "packets counted on added ranges nobody sent to");
+
+		/* back: the restored ranges get the ids the removed ones had,
+		 * which counted packets; they must start from zero */
 		commit_set(env, false);
+		inherited = set_packets(env, false, ids);
+		for (i = 0; i < NR_REPLACED; i++)
+			reused += id_in(ids[i], removed_ids, NR_REPLACED);
+		print_message("round %d: %lu of %d restored ranges on ids that counted packets "
+			      "in the generation before, %lu packets inherited\n",
+			      round, reused, NR_REPLACED, inherited);
+		xt_assert_eq(reused > NR_REPLACED / 2, 1, "restored ranges reuse ids");
+		xt_assert_eq(inherited, 0, "restored ranges start from zero");
 	}
 }
 

@@ -20,6 +20,7 @@
 
 #include <bpf/bpf.h>
 
+#include "fib.h"
 #include "harness.h"
 
 #define DIFF_MAX_RANGES 8192
@@ -529,15 +530,12 @@ static void describe_rule(const struct gen_rule *r, char *buf, size_t len)
 		 text, r->range_id, r->feed_id, r->tag);
 }
 
-/* What the rules map holds for the address: for the report only. */
+/* What the backend's maps hold for the address: for the report only. */
 static void describe_lpm(struct xt_env *env, const struct xf_addr *a, char *buf, size_t len)
 {
-	struct xf_lpm_key key = {.family = a->family};
 	struct xf_decision d;
 
-	key.prefixlen = XF_LPM_FAMILY_BITS + xf_family_bits(a->family);
-	memcpy(key.addr, a->addr, XF_ADDR_MAX_BYTES);
-	if (bpf_map_lookup_elem(env->st.map_fd[XF_MAP_RULES], &key, &d))
+	if (xf_kernel_decision(&env->st, a, &d) != 1)
 		snprintf(buf, len, "no entry");
 	else
 		snprintf(buf, len, "action %u range %u feed %u tag %u", d.action, d.range_id,
@@ -772,7 +770,7 @@ static void test_random_rules_against_plain_scan(void **state)
 		fail_msg("XF_DIFF_PACKETS=%zu: at least %d packets are compared", packets,
 			 MIN_PACKETS);
 	rng_state = seed ? seed : 1;
-	ex.range = calloc(env->st.max_ranges, sizeof(*ex.range));
+	ex.range = calloc(env->st.max_ids, sizeof(*ex.range));
 	assert_non_null(ex.range);
 
 	install_random_rules(env, &rs);
@@ -796,16 +794,30 @@ static void test_random_rules_against_plain_scan(void **state)
 		     (unsigned long long)seed);
 }
 
-static int group_setup(void **state)
+static int group_setup_fast(void **state)
 {
-	return xt_group_setup(state, "diff", DIFF_MAX_RANGES);
+	xt_backend = XF_BACKEND_FAST;
+	return xt_group_setup(state, "diff-fast", DIFF_MAX_RANGES);
 }
 
+static int group_setup_lpm(void **state)
+{
+	xt_backend = XF_BACKEND_LPM;
+	return xt_group_setup(state, "diff-lpm", DIFF_MAX_RANGES);
+}
+
+/* The same random rules and packets against both backends: each must
+ * agree with the plain scan packet for packet. */
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_random_rules_against_plain_scan, xt_test_reset),
 	};
+	int failed;
 
-	return cmocka_run_group_tests(tests, group_setup, xt_group_teardown);
+	failed = cmocka_run_group_tests_name("fast backend", tests, group_setup_fast,
+					     xt_group_teardown);
+	failed += cmocka_run_group_tests_name("lpm backend", tests, group_setup_lpm,
+					      xt_group_teardown);
+	return failed;
 }
