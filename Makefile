@@ -27,7 +27,7 @@ CLANG_BPF_SYS_INCLUDES = $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 
 BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(ARCH) \
 	-I$(VMLINUX_DIR) -Iinclude -Ibpf
-LIBS_PKG := libbpf libelf zlib json-c libcurl libcrypto
+LIBS_PKG := libbpf libelf zlib json-c libcurl libcrypto inih libmicrohttpd
 # libjq (feed --select): Debian's libjq-dev 1.6 ships no pkg-config file
 LIBS_JQ := -ljq -lonig
 CFLAGS ?= -O2 -g

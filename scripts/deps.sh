@@ -14,6 +14,9 @@ packages=(
 	libcurl4-openssl-dev             # feeds: fetching http(s) sources
 	libssl-dev                       # feeds: SHA-256 content hash of each version
 	libcmocka-dev                    # unit and BPF_PROG_TEST_RUN test runner
+	libinih-dev                      # daemon: the INI config file (xdpfence run)
+	libmicrohttpd-dev                # daemon: the Prometheus /metrics endpoint
+	prometheus                       # tests: promtool checks the metrics exposition
 	iproute2                         # ip netns / veth for e2e tests and the demo
 	nftables                         # mark counters in e2e tests, steering in the demo
 	python3                          # differential-test oracle, traffic helpers
