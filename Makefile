@@ -36,7 +36,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 LDLIBS = $(shell $(PKG_CONFIG) --libs $(LIBS_PKG)) $(LIBS_JQ)
 TEST_LDLIBS = $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka) -lm
 
-BPF_PROGS := xdpfence xdpfence_tc xdpfence_bench
+BPF_PROGS := xdpfence xdpfence_tc xdpfence_bench xdpfence_trafficgen
 BPF_OBJS := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_PROGS))
 SKELS := $(patsubst %,$(BUILD)/%.skel.h,$(BPF_PROGS))
 
@@ -161,6 +161,18 @@ $(BENCH_BINS): $(BUILD)/tests/bench/%: tests/bench/%.c $(LIBXF) $(BUILD)/tests/l
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Itests/lib $< $(BUILD)/tests/lib/packet.o $(LIBXF) $(TEST_LDLIBS) -o $@
+
+# The live benchmark's traffic generator (tests/bench/live/): BPF_PROG_RUN
+# in live-frames mode; needs only libbpf. Its map entry layout is shared
+# with the BPF program through tests/bench/live/trafficgen.h.
+TGEN := $(BUILD)/tests/bench/live/xdpfence-trafficgen
+$(BUILD)/bpf/xdpfence_trafficgen.bpf.o: BPF_CFLAGS += -Itests/bench/live
+$(BUILD)/bpf/xdpfence_trafficgen.bpf.o: tests/bench/live/trafficgen.h
+$(TGEN): tests/bench/live/trafficgen.c tests/bench/live/trafficgen.h $(BUILD)/xdpfence_trafficgen.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests/bench/live $< $(shell $(PKG_CONFIG) --libs libbpf) -o $@
+bench-bin test-bin: $(TGEN)
 
 clean:
 	$(call msg,CLEAN,$(BUILD))
