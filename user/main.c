@@ -8,8 +8,7 @@
 #include "cli.h"
 #include "log.h"
 #include "registry.h"
-
-#define XF_VERSION "0.1.0"
+#include "version.h"
 
 const struct xf_cmd xf_commands[] = {
 	{ "attach", xf_cmd_attach, "attach IFACE... [--mode native|generic]",
