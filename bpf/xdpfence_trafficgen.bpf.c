@@ -26,10 +26,12 @@ struct {
 	__uint(max_entries, XF_TGEN_MAX_SRCS); /* set at load */
 } xf_tgen_srcs SEC(".maps");
 
-/* Per-CPU position in xf_tgen_srcs: the test run stays on one CPU, and
- * XDP does not nest on a CPU, so no atomics are needed. */
+/* Position in xf_tgen_srcs. One array slot, not per-CPU: the loader's
+ * successive test runs may land on different CPUs, and frame i must get
+ * source i mod n. It has one writer at a time (the loader runs one test run
+ * after the other, each on one CPU), so no atomics are needed. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, __u32);
 	__uint(max_entries, 1);
