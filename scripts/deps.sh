@@ -19,6 +19,8 @@ packages=(
 	prometheus                       # tests: promtool checks the metrics exposition
 	iproute2                         # ip netns / veth for e2e tests and the demo
 	nftables                         # mark counters in e2e tests, steering in the demo
+	ipset iptables                   # live benchmark: the ipset + iptables raw peer
+	ethtool                          # live benchmark: veth GRO (NAPI) and ring counters
 	python3                          # differential-test oracle, traffic helpers
 )
 

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Build the benchmarks with make and run each of them ($BUILD/tests/bench/*),
-# printing their figures. Installs nothing; timing never fails the run,
-# only a benchmark that cannot run does. Needs root (BPF maps).
+# printing their figures; then the live-traffic peer benchmark
+# (tests/bench/live/run.sh: veth pair, xdpfence against nftables, ipset and a
+# bare XDP_DROP); then merge every $BUILD/bench-*.json (JSON arrays of rows)
+# into $BUILD/bench.json. Installs nothing; timing never fails the run,
+# only a benchmark that cannot run does. Needs root (BPF maps, namespaces).
 # XF_BENCH_ARGS passes options to every benchmark (e.g. "-r 5");
 # XF_FEEDS_DIR names the real feeds (default: ../shared/feeds next to the
 # repository).
@@ -24,6 +27,8 @@ fi
 
 status=0
 ran=0
+# the merged build/bench.json describes this run only
+rm -f "$build"/bench-*.json "$build/bench.json"
 for b in "$build"/tests/bench/*; do
 	[ -x "$b" ] && [ -f "$b" ] || continue
 	case "$b" in *.d | *.o) continue ;; esac
@@ -37,4 +42,35 @@ if [ "$ran" -eq 0 ]; then
 	echo "run-bench: no benchmark under $build/tests/bench" >&2
 	exit 1
 fi
+
+# live traffic through a veth pair: xdpfence against nftables, ipset and a
+# bare XDP_DROP (tests/bench/live/run.sh; --quick in XF_BENCH_ARGS makes it short)
+echo "===== live-veth (tests/bench/live/run.sh) ====="
+live_args=()
+[[ " ${XF_BENCH_ARGS:-} " == *" --quick "* ]] && live_args+=(--quick)
+BUILD="$build" bash "$top/tests/bench/live/run.sh" "${live_args[@]}" ||
+	{ echo "run-bench: live-veth failed" >&2; status=1; }
+
+# every benchmark's rows (build/bench-*.json, each a JSON array) in one file
+python3 - "$build" <<'EOF' || status=1
+import glob, json, os, sys
+rows, used = [], []
+for path in sorted(glob.glob(os.path.join(sys.argv[1], "bench-*.json"))):
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except (OSError, ValueError) as e:
+        print("run-bench: %s: %s" % (path, e), file=sys.stderr)
+        continue
+    if not isinstance(data, list):
+        print("run-bench: %s: not a JSON array, left out" % path, file=sys.stderr)
+        continue
+    rows += data
+    used.append("%s (%d)" % (os.path.basename(path), len(data)))
+out = os.path.join(sys.argv[1], "bench.json")
+with open(out, "w") as f:
+    json.dump(rows, f, indent=1)
+    f.write("\n")
+print("run-bench: %d rows in %s from %s" % (len(rows), out, ", ".join(used) or "no file"))
+EOF
 exit $status
