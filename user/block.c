@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* block / unblock / allow / unallow: manual ranges (feed "manual"). Every
  * argument is checked before anything is written: one bad value changes
- * nothing. */
+ * nothing. block and allow may give the ranges an expiry (--ttl) and a
+ * comment; these are kept with the manual ranges in the settings file, and
+ * a block or allow states the entry whole: without --ttl it is permanent,
+ * without --comment it has none. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "addr.h"
 #include "cli.h"
+#include "duration.h"
 #include "log.h"
+#include "manual_meta.h"
 #include "names.h"
 #include "rules.h"
 
@@ -20,6 +26,36 @@ enum rule_op {
 	OP_PUT,
 	OP_DEL,
 };
+
+/* Long-only options of block and allow. */
+enum {
+	OPT_TTL = 0x100,
+	OPT_COMMENT,
+};
+
+/* What block and allow record beside the rule. */
+struct manual_note {
+	long long ttl; /* seconds; 0: permanent */
+	const char *comment;
+};
+
+/* --ttl and --comment, shared by block and allow. Returns 0, or the exit
+ * code of a usage error. */
+static int parse_note_option(struct xf_cli *cli, const char *cmd, int opt, const char *arg,
+			     struct manual_note *note)
+{
+	char why[160];
+
+	if (opt == OPT_TTL) {
+		if (xf_manual_ttl_parse(arg, &note->ttl, why, sizeof(why)))
+			return xf_usage_error(cli, cmd, "%s: --ttl '%s': %s", cmd, arg, why);
+		return 0;
+	}
+	if (xf_manual_comment_check(arg, why, sizeof(why)))
+		return xf_usage_error(cli, cmd, "%s: --comment: %s", cmd, why);
+	note->comment = arg;
+	return 0;
+}
 
 /* Parse every CIDR argument; warn about host bits, refuse /0. */
 static int parse_prefixes(const struct xf_cli *cli, const char *cmd, int argc, char **argv,
@@ -61,6 +97,10 @@ static void render_change(struct json_object *result)
 			printf(" tag %lld", xf_json_int(r, "tag"));
 		if (xf_json_int(r, "range_id") >= 0)
 			printf(" (range %lld)", xf_json_int(r, "range_id"));
+		if (strcmp(xf_json_str(r, "ttl"), "-"))
+			printf(" expires in %s", xf_json_str(r, "ttl"));
+		if (strcmp(xf_json_str(r, "comment"), "-"))
+			printf(" \"%s\"", xf_json_str(r, "comment"));
 		putchar('\n');
 	}
 	if (json_object_object_get_ex(result, "lpm", &lpm))
@@ -87,14 +127,39 @@ static bool tag_fits_mark(const struct xf_cli *cli, const struct xf_state *st, _
 	return false;
 }
 
+/* Record the expiry and comment of every range in meta; *changed is set
+ * when that changes what was on record. */
+static int note_ranges(struct xf_manual_meta *meta, const struct xf_prefix *prefixes, int n,
+		       bool allow, const struct manual_note *note, time_t now, bool *changed)
+{
+	time_t expires = note->ttl ? now + (time_t)note->ttl : 0;
+	const char *comment = note->comment && *note->comment ? note->comment : NULL;
+	int i, err;
+
+	for (i = 0; i < n; i++) {
+		const struct xf_manual_meta_entry *e = xf_manual_meta_find(meta, &prefixes[i], allow);
+
+		if (e ? e->expires != expires || !comment != !e->comment ||
+				(comment && strcmp(comment, e->comment))
+		      : expires || comment)
+			*changed = true;
+		err = xf_manual_meta_set(meta, &prefixes[i], allow, expires, comment);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int apply_rules(struct xf_cli *cli, const char *cmd, enum rule_op op, __u8 action,
-		       __u32 tag, int argc, char **argv)
+		       __u32 tag, const struct manual_note *note, int argc, char **argv)
 {
 	struct xf_ruleset old = {}, next = {};
 	struct xf_commit_stats stats = {};
 	struct json_object *result = NULL, *list;
+	struct xf_manual_meta meta = {};
 	struct xf_prefix *prefixes = NULL;
-	bool allow = action == XF_ACTION_ALLOW;
+	bool allow = action == XF_ACTION_ALLOW, meta_changed = false;
+	time_t now = time(NULL);
 	struct xf_state st;
 	int i, err, ret = 1;
 
@@ -143,9 +208,36 @@ static int apply_rules(struct xf_cli *cli, const char *cmd, enum rule_op op, __u
 			goto out;
 		}
 	}
+	/* the expiries and comments on file, read under the lock we hold */
+	xf_persist_load_meta(cli, st.pin_dir, &meta);
+	if (op == OP_PUT) {
+		err = note_ranges(&meta, prefixes, argc, allow, note, now, &meta_changed);
+		if (err) {
+			xf_fail(cli, "%s: %s", cmd, strerror(-err));
+			goto out;
+		}
+	} else {
+		for (i = 0; i < argc; i++)
+			xf_manual_meta_remove(&meta, &prefixes[i], allow);
+	}
 	err = xf_ruleset_commit(&st, &old, &next, &stats);
 	if (err) {
 		xf_fail(cli, "%s: nothing changed: %s", cmd, strerror(-err));
+		goto out;
+	}
+	err = xf_persist_save_meta(cli, &st, &meta);
+	if (err && meta_changed) {
+		/* an expiry that is not on record would never come: take the
+		 * change back rather than leave a permanent entry */
+		int undo = xf_ruleset_commit(&st, &next, &old, NULL);
+
+		if (undo)
+			xf_fail(cli, "%s: the expiry or comment could not be recorded (%s) and "
+				"undoing the change failed (%s): the ranges are in force without them",
+				cmd, strerror(-err), strerror(-undo));
+		else
+			xf_fail(cli, "%s: nothing changed: the expiry or comment could not be "
+				"recorded: %s", cmd, strerror(-err));
 		goto out;
 	}
 
@@ -164,6 +256,16 @@ static int apply_rules(struct xf_cli *cli, const char *cmd, enum rule_op op, __u
 			json_object_object_add(o, "tag", json_object_new_int64(tag));
 		json_object_object_add(o, "range_id",
 				       json_object_new_int64(idx >= 0 ? (long long)next.rules[idx].range_id : -1));
+		if (op == OP_PUT && note->ttl) {
+			char ttl[32];
+
+			xf_duration_format(note->ttl, ttl, sizeof(ttl));
+			json_object_object_add(o, "ttl", json_object_new_string(ttl));
+			json_object_object_add(o, "expires",
+					       json_object_new_int64(now + (time_t)note->ttl));
+		}
+		if (op == OP_PUT && note->comment && *note->comment)
+			json_object_object_add(o, "comment", json_object_new_string(note->comment));
 		json_object_array_add(list, o);
 	}
 	json_object_object_add(result, "ranges", list);
@@ -173,11 +275,11 @@ static int apply_rules(struct xf_cli *cli, const char *cmd, enum rule_op op, __u
 	json_object_object_add(list, "removed", json_object_new_uint64(stats.removed));
 	json_object_object_add(list, "unchanged", json_object_new_uint64(stats.unchanged));
 	json_object_object_add(result, "lpm", list);
-	xf_persist_save(cli, &st);
 	ret = xf_output(cli, result, render_change);
 out:
 	xf_ruleset_free(&old);
 	xf_ruleset_free(&next);
+	xf_manual_meta_free(&meta);
 	xf_state_close(&st);
 out_free:
 	free(prefixes);
@@ -204,16 +306,19 @@ int xf_cmd_block(struct xf_cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "action", required_argument, NULL, 'a' },
 		{ "tag", required_argument, NULL, 't' },
+		{ "ttl", required_argument, NULL, OPT_TTL },
+		{ "comment", required_argument, NULL, OPT_COMMENT },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct manual_note note = {};
 	__u8 action = XF_ACTION_DROP;
 	__u32 tag = XF_DEFAULT_TAG;
 	bool tag_given = false;
-	int c;
+	int c, err;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "a:t:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":a:t:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			if (xf_action_parse(optarg, &action))
@@ -229,6 +334,15 @@ int xf_cmd_block(struct xf_cli *cli, int argc, char **argv)
 						      optarg);
 			tag_given = true;
 			break;
+		case OPT_TTL:
+		case OPT_COMMENT:
+			err = parse_note_option(cli, "block", c, optarg, &note);
+			if (err)
+				return err;
+			break;
+		case ':':
+			return xf_usage_error(cli, "block", "block: %s needs a value",
+					      argv[optind - 1]);
 		default:
 			return xf_usage_error(cli, "block", "block: unknown option '%s'",
 					      argv[optind - 1]);
@@ -236,7 +350,7 @@ int xf_cmd_block(struct xf_cli *cli, int argc, char **argv)
 	}
 	if (tag_given && action != XF_ACTION_TAG)
 		return xf_usage_error(cli, "block", "block: --tag needs --action tag");
-	return apply_rules(cli, "block", OP_PUT, action, tag, argc - optind, argv + optind);
+	return apply_rules(cli, "block", OP_PUT, action, tag, &note, argc - optind, argv + optind);
 }
 
 /* Commands without options: reject anything that looks like one. */
@@ -253,17 +367,40 @@ static int plain_args(struct xf_cli *cli, const char *cmd, int argc, char **argv
 int xf_cmd_unblock(struct xf_cli *cli, int argc, char **argv)
 {
 	return plain_args(cli, "unblock", argc, argv)
-		       ?: apply_rules(cli, "unblock", OP_DEL, XF_ACTION_DROP, 0, argc - 1, argv + 1);
+		       ?: apply_rules(cli, "unblock", OP_DEL, XF_ACTION_DROP, 0, NULL, argc - 1,
+				      argv + 1);
 }
 
 int xf_cmd_allow(struct xf_cli *cli, int argc, char **argv)
 {
-	return plain_args(cli, "allow", argc, argv)
-		       ?: apply_rules(cli, "allow", OP_PUT, XF_ACTION_ALLOW, 0, argc - 1, argv + 1);
+	static const struct option opts[] = {
+		{ "ttl", required_argument, NULL, OPT_TTL },
+		{ "comment", required_argument, NULL, OPT_COMMENT },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct manual_note note = {};
+	int c, err;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (c == ':')
+			return xf_usage_error(cli, "allow", "allow: %s needs a value",
+					      argv[optind - 1]);
+		if (c != OPT_TTL && c != OPT_COMMENT)
+			return xf_usage_error(cli, "allow", "allow: unknown option '%s'",
+					      argv[optind - 1]);
+		err = parse_note_option(cli, "allow", c, optarg, &note);
+		if (err)
+			return err;
+	}
+	return apply_rules(cli, "allow", OP_PUT, XF_ACTION_ALLOW, 0, &note, argc - optind,
+			   argv + optind);
 }
 
 int xf_cmd_unallow(struct xf_cli *cli, int argc, char **argv)
 {
 	return plain_args(cli, "unallow", argc, argv)
-		       ?: apply_rules(cli, "unallow", OP_DEL, XF_ACTION_ALLOW, 0, argc - 1, argv + 1);
+		       ?: apply_rules(cli, "unallow", OP_DEL, XF_ACTION_ALLOW, 0, NULL, argc - 1,
+				      argv + 1);
 }

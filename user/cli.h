@@ -72,6 +72,15 @@ int xf_scope_apply(const struct xf_state *st, const struct xf_service *svcs);
 void xf_persist_save(const struct xf_cli *cli, const struct xf_state *st);
 void xf_persist_restore(const struct xf_cli *cli, struct xf_state *st);
 void xf_persist_forget(const struct xf_cli *cli, const char *pin_dir);
+/* The same save with these expiries and comments of the manual ranges
+ * (NULL: those on file stay); returns 0 or a negative errno (warned too). */
+struct xf_manual_meta;
+int xf_persist_save_meta(const struct xf_cli *cli, const struct xf_state *st,
+			 const struct xf_manual_meta *meta);
+/* Add the expiries and comments on file for the state of pin_dir to meta
+ * (no file: none). Returns 0 or a negative errno. */
+int xf_persist_load_meta(const struct xf_cli *cli, const char *pin_dir,
+			 struct xf_manual_meta *meta);
 
 /* Command entry points, one file per noun. */
 int xf_cmd_attach(struct xf_cli *cli, int argc, char **argv);
@@ -82,6 +91,7 @@ int xf_cmd_block(struct xf_cli *cli, int argc, char **argv);
 int xf_cmd_unblock(struct xf_cli *cli, int argc, char **argv);
 int xf_cmd_allow(struct xf_cli *cli, int argc, char **argv);
 int xf_cmd_unallow(struct xf_cli *cli, int argc, char **argv);
+int xf_cmd_expire(struct xf_cli *cli, int argc, char **argv);
 int xf_cmd_protect(struct xf_cli *cli, int argc, char **argv);
 int xf_cmd_unprotect(struct xf_cli *cli, int argc, char **argv);
 int xf_cmd_dry_run(struct xf_cli *cli, int argc, char **argv);

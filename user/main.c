@@ -15,11 +15,14 @@ const struct xf_cmd xf_commands[] = {
 	  "attach the filter (XDP + tc companion) to interfaces" },
 	{ "detach", xf_cmd_detach, "detach IFACE...|--all", "detach the filter from interfaces" },
 	{ "status", xf_cmd_status, "status", "show attachments, modes and settings" },
-	{ "block", xf_cmd_block, "block CIDR... [--action drop|tag|count] [--tag N]",
-	  "add or change blocklist ranges" },
+	{ "block", xf_cmd_block,
+	  "block CIDR... [--action drop|tag|count] [--tag N] [--ttl DURATION] [--comment TEXT]",
+	  "add or change blocklist ranges (--ttl: removed after DURATION, e.g. 1h30m)" },
 	{ "unblock", xf_cmd_unblock, "unblock CIDR...", "remove blocklist ranges" },
-	{ "allow", xf_cmd_allow, "allow CIDR...", "add allowlist ranges (always pass)" },
+	{ "allow", xf_cmd_allow, "allow CIDR... [--ttl DURATION] [--comment TEXT]",
+	  "add allowlist ranges (always pass)" },
 	{ "unallow", xf_cmd_unallow, "unallow CIDR...", "remove allowlist ranges" },
+	{ "expire", xf_cmd_expire, "expire", "remove the manual ranges whose --ttl has run out" },
 	{ "protect", xf_cmd_protect, "protect [[DST-CIDR][:PORT][/tcp|udp]...]",
 	  "filter only traffic to these services (no argument: list them)" },
 	{ "unprotect", xf_cmd_unprotect, "unprotect SERVICE...|--all",
@@ -97,7 +100,7 @@ static void usage(FILE *out, const char *prog)
 		"Commands (any unique prefix works):\n",
 		prog, XF_DEFAULT_PIN_DIR, XF_DEFAULT_MAX_RANGES, XF_DEFAULT_STATE_DIR);
 	for (c = xf_commands; c->name; c++)
-		fprintf(out, "  %-52s %s\n", c->usage, c->summary);
+		fprintf(out, "  %-51s  %s\n", c->usage, c->summary); /* 2 spaces: see test_docs.sh */
 }
 
 static int parse_backend(struct xf_cli *cli, const char *val)

@@ -3,7 +3,10 @@
  * and run-time settings, one file per pinned state in the state directory
  * ("settings-<pin dir name>.json"). Feeds have their own registry and are
  * rebuilt by `feed sync`; this keeps the allowlist, dry-run and the rest
- * from silently vanishing when bpffs is empty after a reboot. */
+ * from silently vanishing when bpffs is empty after a reboot. A manual range
+ * carries its expiry and comment here too (the data plane's record has no
+ * room for them); one that expired while the state was gone is not
+ * restored. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -11,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -18,11 +22,12 @@
 #include "addr.h"
 #include "cli.h"
 #include "log.h"
+#include "manual_meta.h"
 #include "names.h"
 #include "registry.h"
 #include "rules.h"
 
-#define XF_SETTINGS_VERSION 1
+#define XF_SETTINGS_VERSION 2 /* 2: manual ranges' expires and comment */
 
 static int settings_path(const struct xf_cli *cli, const char *pin_dir, char *buf, size_t len)
 {
@@ -74,9 +79,91 @@ static void config_from_json(struct json_object *o, struct xf_config *c)
 	c->event_sample = field(o, "event_sample", c->event_sample) ?: 1;
 }
 
+static struct json_object *manual_json(const struct xf_rule *r,
+				       const struct xf_manual_meta_entry *meta)
+{
+	struct json_object *o = json_object_new_object();
+	char text[XF_PREFIX_STRLEN];
+
+	xf_prefix_format(&r->prefix, text, sizeof(text));
+	json_object_object_add(o, "range", json_object_new_string(text));
+	json_object_object_add(o, "action", json_object_new_string(xf_action_name(r->action)));
+	json_object_object_add(o, "tag", json_object_new_int64(r->tag));
+	if (meta && meta->expires)
+		json_object_object_add(o, "expires", json_object_new_int64(meta->expires));
+	if (meta && meta->comment)
+		json_object_object_add(o, "comment", json_object_new_string(meta->comment));
+	return o;
+}
+
+/* One manual entry of the file: its rule (feed manual) and whether it
+ * names a usable range. */
+static bool manual_from_json(struct json_object *o, struct xf_rule *r)
+{
+	struct json_object *v;
+	const char *action;
+
+	*r = (struct xf_rule){ .feed_id = XF_FEED_MANUAL };
+	if (!json_object_object_get_ex(o, "range", &v) ||
+	    xf_prefix_parse(json_object_get_string(v), &r->prefix, NULL) ||
+	    !json_object_object_get_ex(o, "action", &v))
+		return false;
+	action = json_object_get_string(v);
+	if (!strcmp(action, "allow"))
+		r->action = XF_ACTION_ALLOW;
+	else if (xf_action_parse(action, &r->action))
+		return false;
+	r->tag = field(o, "tag", 0);
+	return true;
+}
+
+int xf_persist_load_meta(const struct xf_cli *cli, const char *pin_dir,
+			 struct xf_manual_meta *meta)
+{
+	struct json_object *root, *list;
+	char path[512];
+	size_t i;
+	int err = 0;
+
+	err = settings_path(cli, pin_dir, path, sizeof(path));
+	if (err)
+		return err;
+	if (access(path, F_OK))
+		return 0;
+	root = json_object_from_file(path);
+	if (!root) {
+		xf_warn("settings %s are unreadable (%s): manual ranges have no expiry or comment",
+			path, json_util_get_last_err());
+		return -EIO;
+	}
+	if (json_object_object_get_ex(root, "manual", &list)) {
+		for (i = 0; !err && i < json_object_array_length(list); i++) {
+			struct json_object *o = json_object_array_get_idx(list, i), *v;
+			struct xf_rule r;
+
+			if (!manual_from_json(o, &r))
+				continue;
+			err = xf_manual_meta_set(meta, &r.prefix, r.action == XF_ACTION_ALLOW,
+						 field(o, "expires", 0),
+						 json_object_object_get_ex(o, "comment", &v)
+							 ? json_object_get_string(v)
+							 : NULL);
+		}
+	}
+	json_object_put(root);
+	return err;
+}
+
 void xf_persist_save(const struct xf_cli *cli, const struct xf_state *st)
 {
+	xf_persist_save_meta(cli, st, NULL);
+}
+
+int xf_persist_save_meta(const struct xf_cli *cli, const struct xf_state *st,
+			 const struct xf_manual_meta *meta)
+{
 	struct json_object *root = json_object_new_object(), *list;
+	struct xf_manual_meta from_file = {};
 	struct xf_ruleset rs = {};
 	struct xf_config cfg;
 	char path[512], tmp[520], text[XF_PREFIX_STRLEN];
@@ -85,6 +172,11 @@ void xf_persist_save(const struct xf_cli *cli, const struct xf_state *st)
 	int fd = -1, err = 0;
 	__u32 k;
 
+	/* without new ones, the expiries and comments stay those on file */
+	if (!meta) {
+		xf_persist_load_meta(cli, st->pin_dir, &from_file);
+		meta = &from_file;
+	}
 	json_object_object_add(root, "version", json_object_new_int(XF_SETTINGS_VERSION));
 	json_object_object_add(root, "pin_dir", json_object_new_string(st->pin_dir));
 	if (!xf_config_read(st, &cfg))
@@ -107,32 +199,29 @@ void xf_persist_save(const struct xf_cli *cli, const struct xf_state *st)
 		json_object_array_add(list, o);
 	}
 	json_object_object_add(root, "services", list);
+	err = settings_path(cli, st->pin_dir, path, sizeof(path));
+	if (err)
+		goto report;
+	/* an unreadable rule store must not become an empty list on file */
+	err = xf_ruleset_read(st, &rs);
+	if (err)
+		goto report;
 	list = json_object_new_array();
-	if (!xf_ruleset_read(st, &rs)) {
-		for (i = 0; i < rs.n; i++) {
-			const struct xf_rule *r = &rs.rules[i];
-			struct json_object *o;
+	for (i = 0; i < rs.n; i++) {
+		const struct xf_rule *r = &rs.rules[i];
 
-			if (r->feed_id != XF_FEED_MANUAL)
-				continue;
-			o = json_object_new_object();
-			xf_prefix_format(&r->prefix, text, sizeof(text));
-			json_object_object_add(o, "range", json_object_new_string(text));
-			json_object_object_add(o, "action",
-					       json_object_new_string(xf_action_name(r->action)));
-			json_object_object_add(o, "tag", json_object_new_int64(r->tag));
-			json_object_array_add(list, o);
-		}
-		xf_ruleset_free(&rs);
+		if (r->feed_id != XF_FEED_MANUAL)
+			continue;
+		json_object_array_add(list, manual_json(r, xf_manual_meta_find(
+								   meta, &r->prefix,
+								   r->action == XF_ACTION_ALLOW)));
 	}
+	xf_ruleset_free(&rs);
 	json_object_object_add(root, "manual", list);
 	out = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 							   JSON_C_TO_STRING_NOSLASHESCAPE);
 	len = strlen(out);
 
-	err = settings_path(cli, st->pin_dir, path, sizeof(path));
-	if (err)
-		goto report;
 	mkdir(cli->state_dir ? cli->state_dir : xf_registry_default_dir(), 0755);
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -149,11 +238,14 @@ report:
 			"a reboot)",
 			path, strerror(-err));
 	json_object_put(root);
+	xf_manual_meta_free(&from_file);
+	return err;
 }
 
 static int restore_manual(struct xf_state *st, struct json_object *list)
 {
 	struct xf_ruleset old = {}, next = {};
+	time_t now = time(NULL);
 	size_t i;
 	int err;
 
@@ -161,20 +253,20 @@ static int restore_manual(struct xf_state *st, struct json_object *list)
 	if (!err)
 		err = xf_ruleset_copy(&next, &old);
 	for (i = 0; !err && i < json_object_array_length(list); i++) {
-		struct json_object *o = json_object_array_get_idx(list, i), *v;
-		struct xf_rule r = { .feed_id = XF_FEED_MANUAL };
-		const char *action;
+		struct json_object *o = json_object_array_get_idx(list, i);
+		long long expires = field(o, "expires", 0);
+		struct xf_rule r;
 
-		if (!json_object_object_get_ex(o, "range", &v) ||
-		    xf_prefix_parse(json_object_get_string(v), &r.prefix, NULL) ||
-		    !json_object_object_get_ex(o, "action", &v))
+		if (!manual_from_json(o, &r))
 			continue;
-		action = json_object_get_string(v);
-		if (!strcmp(action, "allow"))
-			r.action = XF_ACTION_ALLOW;
-		else if (xf_action_parse(action, &r.action))
+		if (expires && expires <= now) {
+			char text[XF_PREFIX_STRLEN];
+
+			xf_prefix_format(&r.prefix, text, sizeof(text));
+			xf_info("manual range %s (%s) expired while the state was gone: not restored",
+				text, xf_action_name(r.action));
 			continue;
-		r.tag = field(o, "tag", 0);
+		}
 		err = xf_ruleset_put(&next, &r);
 	}
 	if (!err)

@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* ranges: list the ranges in force, as the rule store has them, or with
  * --kernel as the data plane's rules map holds them (one entry per distinct
- * prefix, with the decision precedence gave it). */
+ * prefix, with the decision precedence gave it). Manual ranges show their
+ * expiry and comment (user/manual_meta.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <bpf/bpf.h>
 
 #include "addr.h"
 #include "cli.h"
+#include "duration.h"
 #include "fib.h"
+#include "manual_meta.h"
 #include "names.h"
 #include "rules.h"
 
@@ -22,15 +26,34 @@ static void render_ranges(struct json_object *result)
 	size_t i;
 
 	json_object_object_get_ex(result, "ranges", &list);
-	printf("%-43s %-6s %-5s %-16s %s\n", "RANGE", "ACTION", "TAG", "FEED", "RANGE-ID");
+	printf("%-43s %-6s %-5s %-16s %-8s %-10s %s\n", "RANGE", "ACTION", "TAG", "FEED",
+	       "RANGE-ID", "EXPIRES-IN", "COMMENT");
 	for (i = 0; i < json_object_array_length(list); i++) {
-		struct json_object *r = json_object_array_get_idx(list, i);
+		struct json_object *r = json_object_array_get_idx(list, i), *v;
+		char left[32] = "-";
 
-		printf("%-43s %-6s %-5s %-16s %lld\n", xf_json_str(r, "range"),
+		if (json_object_object_get_ex(r, "expires_in", &v) && v)
+			xf_duration_format(json_object_get_int64(v), left, sizeof(left));
+		printf("%-43s %-6s %-5s %-16s %-8lld %-10s %s\n", xf_json_str(r, "range"),
 		       xf_json_str(r, "action"), xf_json_str(r, "tag"), xf_json_str(r, "feed"),
-		       xf_json_int(r, "range_id"));
+		       xf_json_int(r, "range_id"), left,
+		       json_object_object_get_ex(r, "comment", &v) ? json_object_get_string(v) : "");
 	}
 	printf("%zu ranges\n", json_object_array_length(list));
+}
+
+/* A manual range's expiry (absolute, and what is left of it: 0 once it
+ * passed, until `expire` removes the range) and comment. */
+static void add_manual_meta(struct json_object *o, const struct xf_manual_meta_entry *e,
+			    time_t now)
+{
+	if (e->expires) {
+		json_object_object_add(o, "expires", json_object_new_int64(e->expires));
+		json_object_object_add(o, "expires_in",
+				       json_object_new_int64(e->expires > now ? e->expires - now : 0));
+	}
+	if (e->comment)
+		json_object_object_add(o, "comment", json_object_new_string(e->comment));
 }
 
 static struct json_object *range_entry(const struct xf_state *st, const struct xf_prefix *p,
@@ -65,7 +88,9 @@ int xf_cmd_ranges(struct xf_cli *cli, int argc, char **argv)
 	};
 	struct json_object *result, *list;
 	const char *feed_filter = NULL;
+	struct xf_manual_meta meta = {};
 	struct xf_ruleset rs = {};
+	time_t now = time(NULL);
 	bool kernel = false;
 	struct xf_state st;
 	char feed[XF_FEED_NAME_MAX + 8];
@@ -152,16 +177,26 @@ int xf_cmd_ranges(struct xf_cli *cli, int argc, char **argv)
 			return xf_fail(cli, "ranges: no feed named '%s' is applied", feed_filter);
 		}
 	}
+	/* the settings file is replaced whole (rename): readable without the lock */
+	xf_persist_load_meta(cli, st.pin_dir, &meta);
 	qsort(rs.rules, rs.n, sizeof(*rs.rules), by_prefix);
 	for (i = 0; i < rs.n; i++) {
 		const struct xf_rule *r = &rs.rules[i];
+		const struct xf_manual_meta_entry *e;
+		struct json_object *o;
 
 		if (feed_filter && strcmp(feed_filter, xf_feed_name(&st, r->feed_id, feed,
 								     sizeof(feed))))
 			continue;
-		json_object_array_add(list, range_entry(&st, &r->prefix, r->action, r->tag,
-							r->feed_id, r->range_id));
+		o = range_entry(&st, &r->prefix, r->action, r->tag, r->feed_id, r->range_id);
+		e = r->feed_id == XF_FEED_MANUAL
+			    ? xf_manual_meta_find(&meta, &r->prefix, r->action == XF_ACTION_ALLOW)
+			    : NULL;
+		if (e)
+			add_manual_meta(o, e, now);
+		json_object_array_add(list, o);
 	}
+	xf_manual_meta_free(&meta);
 	result = json_object_new_object();
 	json_object_object_add(result, "source",
 			       json_object_new_string(!kernel			      ? "rule store"
