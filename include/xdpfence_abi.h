@@ -116,16 +116,31 @@ struct xf_range_counters {
 	struct xf_counter outcome[XF_OUTCOME_MAX];
 };
 
-/* Per-range counters live in an LRU hash of the ranges that see traffic,
- * one entry per range and CPU (each entry written by its CPU only, so no
- * atomics): memory is hot_entries * (sizeof key + value + ~64 B kernel
- * overhead) whatever the number of ranges. Per-feed and global counters
- * are exact per-CPU arrays; a range evicted from the hot set loses its
- * per-range counts only. */
-struct xf_range_counter_key {
-	__u32 range_id;
-	__u32 cpu;
+/* Per-range counters: a per-CPU, 4-way set-associative cache of the ranges
+ * that see traffic. A range always maps to the same set (xf_range_set_of);
+ * a way is taken over only when its credit (recent hits, capped) runs out,
+ * so a flood spread over a million ranges does not push out the ranges
+ * that carry the traffic. Packets not attributed to a range, and the
+ * counts of a range pushed out, go to the extra set at index `sets`
+ * (way 0), so ranges + that set = the per-feed totals. Memory:
+ * (sets + 1) * sizeof(struct xf_range_set) * CPUs, whatever the number of
+ * ranges. Per-feed and global counters are exact per-CPU arrays. */
+#define XF_RANGE_WAYS 4
+#define XF_RANGE_CREDIT_MAX 32
+#define XF_DEFAULT_RANGE_SETS 4096 /* 16384 ranges per CPU, 1.4 MiB */
+struct xf_range_set {
+	__u32 ref[XF_RANGE_WAYS];    /* range id + 1, 0: free */
+	__u32 credit[XF_RANGE_WAYS]; /* recent hits, capped at XF_RANGE_CREDIT_MAX */
+	struct xf_range_counters way[XF_RANGE_WAYS];
 };
+
+/* The set of a range id; sets is a power of two. */
+static inline __u32 xf_range_set_of(__u32 range_id, __u32 set_mask)
+{
+	__u32 h = range_id * 0x9e3779b1u;
+
+	return (h ^ (h >> 16)) & set_mask;
+}
 
 /* Global counters: a per-CPU array indexed by XF_GLOBAL_INDEX(). */
 #define XF_GLOBAL_INDEX(reason, verdict) ((reason) * XF_VERDICT_MAX + (verdict))
@@ -195,6 +210,7 @@ struct xf_config {
 	__u8 backend;		/* enum xf_backend, fixed when the state is made */
 	__u32 event_rate;	/* events per second per CPU, 0 = none */
 	__u32 event_sample;	/* one event per N matching packets (>= 1) */
+	__u32 range_set_mask;	/* per-range counter sets - 1 (fixed at creation) */
 };
 
 /* XDP metadata in front of a tagged packet, read by the tc companion. */
@@ -294,7 +310,7 @@ struct xf_iface {
 _Static_assert(sizeof(struct xf_addr) == 17, "xf_addr size");
 _Static_assert(sizeof(struct xf_lpm_key) == 24, "xf_lpm_key size");
 _Static_assert(sizeof(struct xf_decision) == 12, "xf_decision size");
-_Static_assert(sizeof(struct xf_config) == 20, "xf_config size");
+_Static_assert(sizeof(struct xf_config) == 24, "xf_config size");
 _Static_assert(sizeof(struct xf_meta) == 8, "xf_meta size");
 _Static_assert(sizeof(struct xf_event) == 64, "xf_event size");
 _Static_assert(sizeof(struct xf_range) == 32, "xf_range size");

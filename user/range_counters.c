@@ -7,94 +7,65 @@
 
 #include "range_counters.h"
 
-#define WALK_BATCH 4096
+/* The per-CPU values of one set: nr_cpus consecutive sets (the value size
+ * is a multiple of 8, so there is no padding between CPUs). */
+static struct xf_range_set *read_set(const struct xf_state *st, __u32 index, int *err)
+{
+	struct xf_range_set *sets = calloc(st->nr_cpus, sizeof(*sets));
+
+	*err = 0;
+	if (!sets) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (bpf_map_lookup_elem(st->map_fd[XF_MAP_RANGE_STATS], &index, sets)) {
+		*err = -errno;
+		free(sets);
+		return NULL;
+	}
+	return sets;
+}
+
+static void add_counters(struct xf_counter *sum, const struct xf_range_counters *c)
+{
+	int i;
+
+	for (i = 0; i < XF_OUTCOME_MAX; i++) {
+		sum[i].packets += c->outcome[i].packets;
+		sum[i].bytes += c->outcome[i].bytes;
+	}
+}
 
 int xf_range_counters_read(const struct xf_state *st, __u32 range_id,
 			   struct xf_counter sum[XF_OUTCOME_MAX])
 {
-	struct xf_range_counter_key key = { .range_id = range_id };
-	struct xf_range_counters value;
-	int i;
+	struct xf_range_set *sets;
+	int cpu, w, err;
 
 	memset(sum, 0, XF_OUTCOME_MAX * sizeof(*sum));
-	for (key.cpu = 0; key.cpu < (__u32)st->nr_cpus; key.cpu++) {
-		if (bpf_map_lookup_elem(st->map_fd[XF_MAP_RANGE_STATS], &key, &value)) {
-			if (errno == ENOENT)
-				continue;
-			return -errno;
-		}
-		for (i = 0; i < XF_OUTCOME_MAX; i++) {
-			sum[i].packets += value.outcome[i].packets;
-			sum[i].bytes += value.outcome[i].bytes;
-		}
-	}
+	sets = read_set(st, xf_range_set_of(range_id, st->range_sets - 1), &err);
+	if (!sets)
+		return err;
+	for (cpu = 0; cpu < st->nr_cpus; cpu++)
+		for (w = 0; w < XF_RANGE_WAYS; w++)
+			if (sets[cpu].ref[w] == range_id + 1)
+				add_counters(sum, &sets[cpu].way[w]);
+	free(sets);
 	return 0;
 }
 
-/* Call fn on every entry of the hash, WALK_BATCH at a time. */
-static int walk_entries(const struct xf_state *st,
-			int (*fn)(void *ctx, const struct xf_range_counter_key *key,
-				  const struct xf_range_counters *value),
-			void *ctx)
+int xf_range_counters_unattributed(const struct xf_state *st, struct xf_counter sum[XF_OUTCOME_MAX])
 {
-	struct xf_range_counter_key *keys = calloc(WALK_BATCH, sizeof(*keys));
-	struct xf_range_counters *values = calloc(WALK_BATCH, sizeof(*values));
-	__u64 in_batch = 0, out_batch = 0;
-	bool first = true, done = false;
-	int err = 0;
-	__u32 i;
+	struct xf_range_set *sets;
+	int cpu, err;
 
-	if (!keys || !values) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	while (!done && !err) {
-		__u32 count = WALK_BATCH;
-
-		if (bpf_map_lookup_batch(st->map_fd[XF_MAP_RANGE_STATS], first ? NULL : &in_batch,
-					 &out_batch, keys, values, &count, NULL)) {
-			if (errno != ENOENT) {
-				err = -errno;
-				break;
-			}
-			done = true; /* the last batch, count may be > 0 */
-		}
-		first = false;
-		in_batch = out_batch;
-		for (i = 0; i < count && !err; i++)
-			err = fn(ctx, &keys[i], &values[i]);
-	}
-cleanup:
-	free(keys);
-	free(values);
-	return err;
-}
-
-struct collect_ctx {
-	struct xf_range_total *totals;
-	size_t n, cap;
-};
-
-static int collect_one(void *ctx, const struct xf_range_counter_key *key,
-		       const struct xf_range_counters *value)
-{
-	struct collect_ctx *c = ctx;
-	struct xf_range_total *t;
-	int i;
-
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct xf_range_total *grown = realloc(c->totals, cap * sizeof(*grown));
-
-		if (!grown)
-			return -ENOMEM;
-		c->totals = grown;
-		c->cap = cap;
-	}
-	t = &c->totals[c->n++];
-	t->range_id = key->range_id;
-	for (i = 0; i < XF_OUTCOME_MAX; i++)
-		t->outcome[i] = value->outcome[i];
+	memset(sum, 0, XF_OUTCOME_MAX * sizeof(*sum));
+	sets = read_set(st, st->range_sets, &err);
+	if (!sets)
+		return err;
+	for (cpu = 0; cpu < st->nr_cpus; cpu++)
+		add_counters(sum, &sets[cpu].way[0]);
+	free(sets);
 	return 0;
 }
 
@@ -107,30 +78,60 @@ static int by_range_id(const void *a, const void *b)
 
 int xf_range_counters_collect(const struct xf_state *st, struct xf_range_total **out, size_t *n)
 {
-	struct collect_ctx c = {};
-	size_t i, merged = 0;
-	int err, k;
+	struct xf_range_total *totals = NULL;
+	size_t count = 0, cap = 0, i, merged = 0;
+	__u32 index;
+	int cpu, w, err = 0;
 
 	*out = NULL;
 	*n = 0;
-	err = walk_entries(st, collect_one, &c);
+	for (index = 0; index < st->range_sets && !err; index++) {
+		struct xf_range_set *sets = read_set(st, index, &err);
+
+		if (!sets)
+			break;
+		for (cpu = 0; cpu < st->nr_cpus && !err; cpu++) {
+			for (w = 0; w < XF_RANGE_WAYS; w++) {
+				if (!sets[cpu].ref[w])
+					continue;
+				if (count == cap) {
+					size_t grown_cap = cap ? cap * 2 : 1024;
+					struct xf_range_total *grown =
+						realloc(totals, grown_cap * sizeof(*grown));
+
+					if (!grown) {
+						err = -ENOMEM;
+						break;
+					}
+					totals = grown;
+					cap = grown_cap;
+				}
+				memset(&totals[count], 0, sizeof(totals[count]));
+				totals[count].range_id = sets[cpu].ref[w] - 1;
+				add_counters(totals[count].outcome, &sets[cpu].way[w]);
+				count++;
+			}
+		}
+		free(sets);
+	}
 	if (err) {
-		free(c.totals);
+		free(totals);
 		return err;
 	}
-	/* one entry per CPU of a range: sum them */
-	qsort(c.totals, c.n, sizeof(*c.totals), by_range_id);
-	for (i = 0; i < c.n; i++) {
-		if (merged && c.totals[merged - 1].range_id == c.totals[i].range_id) {
-			for (k = 0; k < XF_OUTCOME_MAX; k++) {
-				c.totals[merged - 1].outcome[k].packets += c.totals[i].outcome[k].packets;
-				c.totals[merged - 1].outcome[k].bytes += c.totals[i].outcome[k].bytes;
+	/* one way per CPU of a range: sum them */
+	if (count)
+		qsort(totals, count, sizeof(*totals), by_range_id);
+	for (i = 0; i < count; i++) {
+		if (merged && totals[merged - 1].range_id == totals[i].range_id) {
+			for (w = 0; w < XF_OUTCOME_MAX; w++) {
+				totals[merged - 1].outcome[w].packets += totals[i].outcome[w].packets;
+				totals[merged - 1].outcome[w].bytes += totals[i].outcome[w].bytes;
 			}
 			continue;
 		}
-		c.totals[merged++] = c.totals[i];
+		totals[merged++] = totals[i];
 	}
-	*out = c.totals;
+	*out = totals;
 	*n = merged;
 	return 0;
 }
@@ -143,27 +144,47 @@ const struct xf_range_total *xf_range_totals_find(const struct xf_range_total *t
 	return n ? bsearch(&key, totals, n, sizeof(*totals), by_range_id) : NULL;
 }
 
-struct forget_ctx {
-	const struct xf_state *st;
-	const __u8 *forget;
-};
-
-static int forget_one(void *ctx, const struct xf_range_counter_key *key,
-		      const struct xf_range_counters *value)
-{
-	struct forget_ctx *c = ctx;
-
-	(void)value;
-	if (key->range_id >= c->st->max_ids || !c->forget[key->range_id])
-		return 0;
-	if (bpf_map_delete_elem(c->st->map_fd[XF_MAP_RANGE_STATS], key) && errno != ENOENT)
-		return -errno;
-	return 0;
-}
-
 int xf_range_counters_forget(const struct xf_state *st, const __u8 *forget)
 {
-	struct forget_ctx c = { .st = st, .forget = forget };
+	__u8 *visit = calloc(st->range_sets, 1);
+	__u32 index, id;
+	int cpu, w, err = 0;
 
-	return walk_entries(st, forget_one, &c);
+	if (!visit)
+		return -ENOMEM;
+	/* only the sets the ids map to */
+	for (id = 0; id < st->max_ids; id++)
+		if (forget[id])
+			visit[xf_range_set_of(id, st->range_sets - 1)] = 1;
+	for (index = 0; index < st->range_sets && !err; index++) {
+		struct xf_range_set *sets;
+		bool changed = false;
+
+		if (!visit[index])
+			continue;
+		sets = read_set(st, index, &err);
+		if (!sets)
+			break;
+		for (cpu = 0; cpu < st->nr_cpus; cpu++) {
+			for (w = 0; w < XF_RANGE_WAYS; w++) {
+				__u32 ref = sets[cpu].ref[w];
+
+				if (!ref || ref - 1 >= st->max_ids || !forget[ref - 1])
+					continue;
+				sets[cpu].ref[w] = 0;
+				sets[cpu].credit[w] = 0;
+				memset(&sets[cpu].way[w], 0, sizeof(sets[cpu].way[w]));
+				changed = true;
+			}
+		}
+		/* a write covers every CPU: packets counted between the read
+		 * and the write on other ways of this set are lost, which
+		 * only a commit that reuses ids ever risks */
+		if (changed &&
+		    bpf_map_update_elem(st->map_fd[XF_MAP_RANGE_STATS], &index, sets, BPF_ANY))
+			err = -errno;
+		free(sets);
+	}
+	free(visit);
+	return err;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Per-range counters: the xf_range_stats LRU hash holds one entry per
- * range and CPU for the ranges that see traffic. Reading one range looks
- * up its entry on every CPU; reading many walks the (bounded) hash once. */
+/* Per-range counters: the xf_range_stats per-CPU array of struct
+ * xf_range_set, a set-associative cache of the ranges that see traffic (see
+ * include/xdpfence_abi.h). Reading one range looks at its set on every
+ * CPU; reading them all walks the (bounded) array once. */
 #ifndef XF_RANGE_COUNTERS_H
 #define XF_RANGE_COUNTERS_H
 
@@ -14,9 +15,13 @@ struct xf_range_total {
 	struct xf_counter outcome[XF_OUTCOME_MAX];
 };
 
-/* Sum over CPUs of one range's counters (zero when it saw no traffic). */
+/* Sum over CPUs of one range's counters (zero when it holds no way). */
 int xf_range_counters_read(const struct xf_state *st, __u32 range_id,
 			   struct xf_counter sum[XF_OUTCOME_MAX]);
+
+/* What no range holds: packets not attributed to a range while the sets
+ * were full, and the counts of ranges pushed out of them. */
+int xf_range_counters_unattributed(const struct xf_state *st, struct xf_counter sum[XF_OUTCOME_MAX]);
 
 /* Every range with counters, summed over CPUs, sorted by range id.
  * *out is malloc'ed (NULL when *n == 0). */

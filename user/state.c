@@ -129,10 +129,11 @@ static int check_bpffs(const char *dir)
 	return 0;
 }
 
-static void write_default_config(int config_fd, __u8 backend)
+static void write_default_config(int config_fd, __u8 backend, __u32 range_sets)
 {
 	struct xf_config cfg = {
 		.backend = backend,
+		.range_set_mask = range_sets - 1,
 		.malformed_verdict = XF_VERDICT_PASS,
 		.mark_mask = XF_DEFAULT_MARK_MASK,
 		.mark_shift = __builtin_ctz(XF_DEFAULT_MARK_MASK),
@@ -154,7 +155,7 @@ static void write_manual_feed(int feeds_fd)
 
 /* Load both BPF objects and pin their maps and programs. On failure
  * nothing stays pinned. */
-static int create_state(const char *dir, __u32 max_ranges, __u8 backend)
+static int create_state(const char *dir, __u32 max_ranges, __u8 backend, __u32 range_sets)
 {
 	bool fast = backend == XF_BACKEND_FAST;
 	struct xdpfence_tc_bpf *tc = NULL;
@@ -180,14 +181,19 @@ static int create_state(const char *dir, __u32 max_ranges, __u8 backend)
 				 fast ? XF_V4_SLOTS / XF_SLOTS_PER_LINE : 1);
 	bpf_map__set_max_entries(skel->maps.xf_v4_bitmap, fast ? XF_V4_SLOTS / 64 : 1);
 	bpf_map__set_max_entries(skel->maps.xf_exact, fast ? 2 * max_ranges : 1);
+	/* at most one bucket per range, old and new set together during a
+	 * commit (a hash's bucket array costs 8-16 B per max entry, rounded
+	 * up to a power of two, even when empty: see README, Memory) */
 	bpf_map__set_max_entries(skel->maps.xf_v6_buckets, fast ? 2 * max_ranges : 1);
 	bpf_map__set_max_entries(skel->maps.xf_v6_short, fast ? 2 * max_ranges : 1);
 	/* twice the ids: a commit gives new ranges ids that neither the old
 	 * nor the new set uses, so no packet in flight is ever counted on a
 	 * range that took over an id */
 	bpf_map__set_max_entries(skel->maps.xf_ranges, 2 * max_ranges);
-	bpf_map__set_max_entries(skel->maps.xf_range_stats,
-				 XF_HOT_RANGES_PER_CPU * libbpf_num_possible_cpus());
+	if (!range_sets || (range_sets & (range_sets - 1)))
+		range_sets = XF_DEFAULT_RANGE_SETS;
+	/* the sets, and one for what no range holds */
+	bpf_map__set_max_entries(skel->maps.xf_range_stats, range_sets + 1);
 	err = xdpfence_bpf__load(skel);
 	if (err) {
 		xf_err("cannot load the XDP program: %s (run with -vv for the verifier log)",
@@ -209,7 +215,7 @@ static int create_state(const char *dir, __u32 max_ranges, __u8 backend)
 		goto cleanup;
 	}
 
-	write_default_config(bpf_map__fd(skel->maps.xf_config_map), backend);
+	write_default_config(bpf_map__fd(skel->maps.xf_config_map), backend, range_sets);
 	write_manual_feed(bpf_map__fd(skel->maps.xf_feeds));
 
 	bpf_object__for_each_map(map, skel->obj) {
@@ -250,6 +256,7 @@ static int map_fast_tables(struct xf_state *st)
 	if (err)
 		return err;
 	st->backend = cfg.backend;
+	st->range_sets = cfg.range_set_mask + 1;
 	if (st->backend != XF_BACKEND_FAST)
 		return 0;
 	p = mmap(NULL, V4_SLOTS_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -385,7 +392,7 @@ int xf_state_open(struct xf_state *st, const struct xf_state_opts *opts)
 			err = -ENOENT;
 			goto fail;
 		}
-		err = create_state(dir, opts->max_ranges, opts->backend);
+		err = create_state(dir, opts->max_ranges, opts->backend, opts->range_sets);
 		if (err)
 			goto fail;
 		st->created = true;

@@ -14,8 +14,6 @@
 #define XF_DEFAULT_PIN_DIR "/sys/fs/bpf/xdpfence"
 #define XF_DEFAULT_MAX_RANGES 262144
 #define XF_MAX_RANGES_LIMIT ((1u << 22) - 1) /* bound of --max-ranges: ids + 1 fit 23 bits */
-/* per-range counter entries per CPU (the hot set, see xf_range_counter_key) */
-#define XF_HOT_RANGES_PER_CPU 8192
 #define XF_PROG_XDP_PIN "prog_xdp"
 #define XF_PROG_TC_PIN "prog_tc"
 #define XF_LINKS_DIR "links"
@@ -60,6 +58,7 @@ struct xf_state {
 	struct xf_range *ranges;
 	size_t ranges_len;
 	__u8 backend; /* enum xf_backend */
+	__u32 range_sets; /* per-range counter sets (struct xf_range_set) */
 	/* fast backend: the /24 table and its bitmap, mapped (NULL with the
 	 * reference backend) */
 	__u32 *v4_slots;
@@ -70,6 +69,7 @@ struct xf_state_opts {
 	const char *pin_dir;  /* NULL: XF_DEFAULT_PIN_DIR */
 	__u32 max_ranges;     /* used only when creating; 0: default */
 	__u8 backend;	      /* used only when creating: enum xf_backend */
+	__u32 range_sets;     /* used only when creating: power of two; 0: default */
 	bool create;	      /* create the state when it does not exist */
 	bool lock;	      /* hold the exclusive lock until close */
 };

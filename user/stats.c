@@ -171,7 +171,7 @@ static void print_outcomes_header(const char *first)
 
 static void render_stats(struct json_object *result)
 {
-	struct json_object *global, *verdicts, *reasons, *ranges, *feeds;
+	struct json_object *global, *verdicts, *reasons, *ranges, *feeds, *unattributed;
 	char first[128];
 	size_t i;
 
@@ -206,6 +206,10 @@ static void render_stats(struct json_object *result)
 			 xf_json_str(r, "action"), xf_json_str(r, "feed"));
 		print_outcomes_row(first, c);
 	}
+	if (json_object_object_get_ex(result, "unattributed", &unattributed)) {
+		snprintf(first, sizeof(first), "%-61s", "(no range: counter sets full)");
+		print_outcomes_row(first, unattributed);
+	}
 
 	json_object_object_get_ex(result, "feeds", &feeds);
 	printf("\nper feed (packets):\n");
@@ -228,6 +232,7 @@ int xf_cmd_stats(struct xf_cli *cli, int argc, char **argv)
 	};
 	struct json_object *result;
 	struct xf_ruleset rs;
+	struct xf_counter unattributed[XF_OUTCOME_MAX];
 	struct xf_state st;
 	long top = XF_DEFAULT_TOP;
 	char *end;
@@ -258,6 +263,9 @@ int xf_cmd_stats(struct xf_cli *cli, int argc, char **argv)
 	json_object_object_add(result, "top", json_object_new_int64(top));
 	json_object_object_add(result, "ranges_total", json_object_new_uint64(rs.n));
 	json_object_object_add(result, "ranges", ranges_json(&st, &rs, top));
+	/* per-range counts the counter sets could not hold (see xf_range_set) */
+	if (!xf_range_counters_unattributed(&st, unattributed))
+		json_object_object_add(result, "unattributed", xf_outcomes_json(unattributed));
 	json_object_object_add(result, "feeds", feeds_json(&st));
 	xf_ruleset_free(&rs);
 	xf_state_close(&st);

@@ -22,28 +22,61 @@ static __always_inline void xf_count_global(__u32 reason, __u32 verdict, __u64 b
 		xf_count(c, bytes);
 }
 
-static __always_inline void xf_count_range(const struct xf_decision *d, __u32 outcome,
-					   __u64 bytes)
+/* Counts on the range's way in its set; takes a way over when the range
+ * has none and the weakest way's credit runs out; otherwise the packet
+ * goes to the unattributed set. */
+static __always_inline void xf_count_range_way(const struct xf_config *cfg,
+					       const struct xf_decision *d, __u32 outcome,
+					       __u64 bytes)
 {
-	struct xf_range_counter_key key = {
-		.range_id = d->range_id,
-		.cpu = bpf_get_smp_processor_id(),
-	};
+	__u32 ref = d->range_id + 1, idx = xf_range_set_of(d->range_id, cfg->range_set_mask);
+	__u32 extra = cfg->range_set_mask + 1, w, victim = 0;
+	struct xf_range_set *set, *rest;
+
+	set = bpf_map_lookup_elem(&xf_range_stats, &idx);
+	if (!set)
+		return;
+	for (w = 0; w < XF_RANGE_WAYS; w++)
+		if (set->ref[w] == ref)
+			break;
+	if (w < XF_RANGE_WAYS) {
+		if (set->credit[w] < XF_RANGE_CREDIT_MAX)
+			set->credit[w]++;
+		xf_count(&set->way[w].outcome[outcome], bytes);
+		return;
+	}
+	for (w = 1; w < XF_RANGE_WAYS; w++)
+		if (set->credit[w] < set->credit[victim])
+			victim = w;
+	rest = bpf_map_lookup_elem(&xf_range_stats, &extra);
+	if (set->credit[victim] > 1) {
+		set->credit[victim]--;
+		if (rest)
+			xf_count(&rest->way[0].outcome[outcome], bytes);
+		return;
+	}
+	if (set->ref[victim] && rest) {
+		/* the counts of the range pushed out stay in the totals */
+		for (w = 0; w < XF_OUTCOME_MAX; w++) {
+			rest->way[0].outcome[w].packets += set->way[victim].outcome[w].packets;
+			rest->way[0].outcome[w].bytes += set->way[victim].outcome[w].bytes;
+		}
+	}
+	set->ref[victim] = ref;
+	set->credit[victim] = 1;
+	__builtin_memset(&set->way[victim], 0, sizeof(set->way[victim]));
+	xf_count(&set->way[victim].outcome[outcome], bytes);
+}
+
+static __always_inline void xf_count_range(const struct xf_config *cfg,
+					   const struct xf_decision *d, __u32 outcome, __u64 bytes)
+{
 	struct xf_range_counters *rc;
 	__u32 feed = d->feed_id;
 
 	if (outcome >= XF_OUTCOME_MAX)
 		return;
-	rc = bpf_map_lookup_elem(&xf_range_stats, &key);
-	if (rc) {
-		xf_count(&rc->outcome[outcome], bytes);
-	} else {
-		/* first packet of this range on this CPU (or since eviction) */
-		struct xf_range_counters first = {};
-
-		xf_count(&first.outcome[outcome], bytes);
-		bpf_map_update_elem(&xf_range_stats, &key, &first, BPF_NOEXIST);
-	}
+	xf_count_range_way(cfg, d, outcome, bytes);
 	rc = bpf_map_lookup_elem(&xf_feed_stats, &feed);
 	if (rc)
 		xf_count(&rc->outcome[outcome], bytes);

@@ -74,16 +74,13 @@ struct {
 	__uint(max_entries, XF_GLOBAL_SLOTS);
 } xf_global_stats SEC(".maps");
 
-/* Per-range counters of the ranges that see traffic: {range, cpu} ->
- * counters, each CPU with its own LRU list (no common LRU), so a hot range
- * costs one entry per CPU that sees it and a flood over a million ranges
- * only recycles entries. */
+/* Per-range counters: the set-associative cache of struct xf_range_set,
+ * plus one set for what no range holds. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
-	__type(key, struct xf_range_counter_key);
-	__type(value, struct xf_range_counters);
-	__uint(max_entries, 8192); /* set at load: hot entries per CPU * CPUs */
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct xf_range_set);
+	__uint(max_entries, XF_DEFAULT_RANGE_SETS + 1); /* set at load */
 } xf_range_stats SEC(".maps");
 
 struct {

@@ -75,7 +75,7 @@ static __always_inline int xf_exit(struct xdp_md *ctx, const struct xf_config *c
 	}
 	xf_count_global(res.reason, res.verdict, bytes);
 	if (d && res.outcome < XF_OUTCOME_MAX) {
-		xf_count_range(d, res.outcome, bytes);
+		xf_count_range(cfg, d, res.outcome, bytes);
 		if (res.outcome != XF_OUTCOME_ALLOW)
 			xf_event_emit(cfg, ctx->ingress_ifindex, pkt, d, res.verdict, res.reason);
 	}

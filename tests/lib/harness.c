@@ -113,11 +113,15 @@ const char *xt_xdp_name(__u32 retval)
 /* ---- state lifecycle ---- */
 
 __u8 xt_backend = XF_BACKEND_FAST;
+__u32 xt_range_sets = 16384;
 
 int xt_env_open(struct xt_env *env, const char *name, __u32 max_ranges)
 {
+	/* room for every range of the tests' rule sets to hold a counter way
+	 * (the differential test compares every range's counters exactly) */
 	struct xf_state_opts opts = {
-		.max_ranges = max_ranges, .backend = xt_backend, .create = true, .lock = true
+		.max_ranges = max_ranges, .backend = xt_backend, .range_sets = xt_range_sets,
+		.create = true, .lock = true
 	};
 	char path[PATH_MAX];
 	int err;

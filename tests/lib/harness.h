@@ -36,6 +36,9 @@
 /* Lookup backend of the states tests create from now on (enum xf_backend;
  * default: the fast one). */
 extern __u8 xt_backend;
+/* Per-range counter sets of the states tests create (default: room for
+ * every range of the tests' rule sets). */
+extern __u32 xt_range_sets;
 
 struct xt_env {
 	struct xf_state st;
