@@ -178,6 +178,19 @@ struct xf_v4_slot_line {
  * list few of them), longer ones in the exact hash, with a bucket per /32
  * that holds any: the lengths present and the fallback. */
 #define XF_V6_BUCKET_LEN 32
+/* The IPv6 filter: bit xf_v6_filter_bit(top 32 bits) is set for every /32
+ * that holds a bucket or lies in a prefix of /16../32, so clean traffic is
+ * answered from a 2 MiB bitmap; prefixes shorter than /16 set
+ * xf_config.v6_wide instead (then the short trie is always asked). */
+#define XF_V6_FILTER_BITS (1u << 24)
+static inline __u32 xf_v6_filter_bit(__u32 top32_host)
+{
+	__u32 h = top32_host * 0x9e3779b1u;
+
+	return (h ^ (h >> 15)) >> 8;
+}
+#define XF_V6_FILTER_MIN_LEN 16
+
 struct xf_v6_short_key {
 	__u32 prefixlen;
 	__u8 addr[4];
@@ -211,6 +224,7 @@ struct xf_config {
 	__u32 event_rate;	/* events per second per CPU, 0 = none */
 	__u32 event_sample;	/* one event per N matching packets (>= 1) */
 	__u32 range_set_mask;	/* per-range counter sets - 1 (fixed at creation) */
+	__u32 v6_wide;		/* fast backend: IPv6 prefixes shorter than /16 exist */
 };
 
 /* XDP metadata in front of a tagged packet, read by the tc companion. */
@@ -310,7 +324,7 @@ struct xf_iface {
 _Static_assert(sizeof(struct xf_addr) == 17, "xf_addr size");
 _Static_assert(sizeof(struct xf_lpm_key) == 24, "xf_lpm_key size");
 _Static_assert(sizeof(struct xf_decision) == 12, "xf_decision size");
-_Static_assert(sizeof(struct xf_config) == 24, "xf_config size");
+_Static_assert(sizeof(struct xf_config) == 28, "xf_config size");
 _Static_assert(sizeof(struct xf_meta) == 8, "xf_meta size");
 _Static_assert(sizeof(struct xf_event) == 64, "xf_event size");
 _Static_assert(sizeof(struct xf_range) == 32, "xf_range size");

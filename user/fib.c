@@ -425,25 +425,104 @@ static int v6_phase(const struct xf_state *st, const struct bucket_set *old,
 	return err;
 }
 
+/* ---- the IPv6 filter bitmap ---- */
+
+#define FILTER_WORDS (XF_V6_FILTER_BITS / 64)
+
+/* The filter bits of a set, and whether it has prefixes shorter than
+ * XF_V6_FILTER_MIN_LEN (which the filter does not cover). */
+static __u64 *build_v6_filter(const struct xf_effective *e, size_t n, bool *wide)
+{
+	__u64 *bits = calloc(FILTER_WORDS, sizeof(*bits));
+	size_t i;
+
+	*wide = false;
+	if (!bits)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		const struct xf_prefix *p = &e[i].prefix;
+		__u32 top = top32(p->addr), k, count;
+
+		if (p->family != XF_FAMILY_V6)
+			continue;
+		if (p->len < XF_V6_FILTER_MIN_LEN) {
+			*wide = true;
+			continue;
+		}
+		count = p->len >= XF_V6_BUCKET_LEN ? 1 : 1u << (XF_V6_BUCKET_LEN - p->len);
+		for (k = 0; k < count; k++) {
+			__u32 bit = xf_v6_filter_bit(top + k);
+
+			bits[bit / 64] |= 1ULL << (bit % 64);
+		}
+	}
+	return bits;
+}
+
+static int set_v6_wide(const struct xf_state *st, bool wide)
+{
+	struct xf_config cfg;
+	int err = xf_config_read(st, &cfg);
+
+	if (err || cfg.v6_wide == wide)
+		return err;
+	cfg.v6_wide = wide;
+	return xf_config_write(st, &cfg);
+}
+
+/* Before the new entries: the union of old and new (more bits only ever
+ * cost a lookup); after the old ones are gone: exactly the new bits. */
+static int apply_v6_filter(const struct xf_state *st, const __u64 *bits, bool wide, bool adding,
+			   bool old_wide)
+{
+	size_t w;
+
+	if (adding && (wide || old_wide)) {
+		int err = set_v6_wide(st, true);
+
+		if (err)
+			return err;
+	}
+	for (w = 0; w < FILTER_WORDS; w++) {
+		__u64 live = __atomic_load_n(&st->v6_filter[w], __ATOMIC_RELAXED);
+		__u64 want = adding ? live | bits[w] : bits[w];
+
+		if (live != want)
+			__atomic_store_n(&st->v6_filter[w], want, __ATOMIC_RELEASE);
+	}
+	return adding ? 0 : set_v6_wide(st, wide);
+}
+
 int xf_fib_apply(const struct xf_state *st, const struct xf_effective *old_e, size_t old_n,
 		 const struct xf_effective *new_e, size_t new_n, struct xf_fib_stats *stats)
 {
 	struct bucket_set old4 = {}, new4 = {}, old6 = {}, new6 = {};
 	struct xf_fib_stats local = {};
 	struct v4_ctx c4 = { .st = st, .stats = &local };
+	bool old_wide = false, new_wide = false;
+	__u64 *filter = NULL, *old_filter = NULL;
 	int err;
 
-	if (!st->v4_slots || !st->v4_bitmap)
+	if (!st->v4_slots || !st->v4_bitmap || !st->v6_filter)
 		return -EINVAL;
+	filter = build_v6_filter(new_e, new_n, &new_wide);
+	old_filter = build_v6_filter(old_e, old_n, &old_wide);
+	free(old_filter); /* only its wide flag matters */
+	if (!filter || !old_filter) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
 	if ((err = build_buckets(old_e, old_n, &geom_v4, &old4)) ||
 	    (err = build_buckets(new_e, new_n, &geom_v4, &new4)) ||
 	    (err = build_buckets(old_e, old_n, &geom_v6, &old6)) ||
 	    (err = build_buckets(new_e, new_n, &geom_v6, &new6)))
 		goto cleanup;
 
-	/* 1. everything the new set adds or changes: exact entries first,
-	 *    then the buckets and slots that lead to them */
-	err = entry_phase(st, ENTRY_EXACT, old_e, old_n, new_e, new_n, true, &local.exact_written);
+	/* 1. everything the new set adds or changes: filter bits and exact
+	 *    entries first, then the buckets and slots that lead to them */
+	err = apply_v6_filter(st, filter, new_wide, true, old_wide);
+	if (!err)
+		err = entry_phase(st, ENTRY_EXACT, old_e, old_n, new_e, new_n, true, &local.exact_written);
 	if (!err)
 		err = entry_phase(st, ENTRY_V6_SHORT, old_e, old_n, new_e, new_n, true,
 				  &local.exact_written);
@@ -464,9 +543,12 @@ int xf_fib_apply(const struct xf_state *st, const struct xf_effective *old_e, si
 	if (!err)
 		err = entry_phase(st, ENTRY_EXACT, old_e, old_n, new_e, new_n, false,
 				  &local.exact_deleted);
+	if (!err)
+		err = apply_v6_filter(st, filter, new_wide, false, old_wide);
 	if (stats)
 		*stats = local;
 cleanup:
+	free(filter);
 	free(old4.b);
 	free(new4.b);
 	free(old6.b);
@@ -502,7 +584,7 @@ int xf_fib_lookup(const struct xf_state *st, const struct xf_addr *a, struct xf_
 	__u32 ref = 0;
 	int k;
 
-	if (!st->v4_slots || !st->v4_bitmap)
+	if (!st->v4_slots || !st->v4_bitmap || !st->v6_filter)
 		return -EINVAL;
 	if (a->family == XF_FAMILY_V4) {
 		__u32 index = top32(a->addr) >> 8;
@@ -517,11 +599,15 @@ int xf_fib_lookup(const struct xf_state *st, const struct xf_addr *a, struct xf_
 				ref = slot & XF_SLOT_REF_MASK;
 		}
 	} else {
+		__u32 key, bit = xf_v6_filter_bit(top32(a->addr));
+		struct xf_config cfg = {};
 		struct xf_v6_bucket b;
-		__u32 key;
 
 		memcpy(&key, a->addr, sizeof(key));
-		if (!bpf_map_lookup_elem(st->map_fd[XF_MAP_V6_BUCKETS], &key, &b)) {
+		xf_config_read(st, &cfg);
+		if (!cfg.v6_wide && !(st->v6_filter[bit / 64] & (1ULL << (bit % 64)))) {
+			/* the filter answers: no range */
+		} else if (!bpf_map_lookup_elem(st->map_fd[XF_MAP_V6_BUCKETS], &key, &b)) {
 			for (k = 2; k >= 0 && !ref; k--)
 				ref = probe_lengths(st, a, b.lens[k], 33 + 32 * k);
 			if (!ref)

@@ -43,10 +43,12 @@ static const char *const map_names[XF_MAP_COUNT] = {
 	[XF_MAP_V6_BUCKETS] = "xf_v6_buckets",
 	[XF_MAP_V6_SHORT] = "xf_v6_short",
 	[XF_MAP_EXACT] = "xf_exact",
+	[XF_MAP_V6_FILTER] = "xf_v6_filter",
 };
 
 #define V4_SLOTS_BYTES ((size_t)XF_V4_SLOTS * sizeof(__u32))
 #define V4_BITMAP_BYTES ((size_t)XF_V4_SLOTS / 8)
+#define V6_FILTER_BYTES ((size_t)XF_V6_FILTER_BITS / 8)
 
 const char *xf_map_name(enum xf_map_id id)
 {
@@ -87,8 +89,11 @@ void xf_state_close(struct xf_state *st)
 		munmap(st->v4_slots, V4_SLOTS_BYTES);
 	if (st->v4_bitmap)
 		munmap(st->v4_bitmap, V4_BITMAP_BYTES);
+	if (st->v6_filter)
+		munmap(st->v6_filter, V6_FILTER_BYTES);
 	st->v4_slots = NULL;
 	st->v4_bitmap = NULL;
+	st->v6_filter = NULL;
 	for (i = 0; i < XF_MAP_COUNT; i++) {
 		if (st->map_fd[i] >= 0)
 			close(st->map_fd[i]);
@@ -180,6 +185,7 @@ static int create_state(const char *dir, __u32 max_ranges, __u8 backend, __u32 r
 	bpf_map__set_max_entries(skel->maps.xf_v4_slots,
 				 fast ? XF_V4_SLOTS / XF_SLOTS_PER_LINE : 1);
 	bpf_map__set_max_entries(skel->maps.xf_v4_bitmap, fast ? XF_V4_SLOTS / 64 : 1);
+	bpf_map__set_max_entries(skel->maps.xf_v6_filter, fast ? XF_V6_FILTER_BITS / 64 : 1);
 	bpf_map__set_max_entries(skel->maps.xf_exact, fast ? 2 * max_ranges : 1);
 	/* at most one bucket per range, old and new set together during a
 	 * commit (a hash's bucket array costs 8-16 B per max entry, rounded
@@ -269,6 +275,11 @@ static int map_fast_tables(struct xf_state *st)
 	if (p == MAP_FAILED)
 		return -errno;
 	st->v4_bitmap = p;
+	p = mmap(NULL, V6_FILTER_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 st->map_fd[XF_MAP_V6_FILTER], 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	st->v6_filter = p;
 	return 0;
 }
 

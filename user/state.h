@@ -42,6 +42,7 @@ enum xf_map_id {
 	XF_MAP_V6_BUCKETS,
 	XF_MAP_V6_SHORT,
 	XF_MAP_EXACT,
+	XF_MAP_V6_FILTER,
 	XF_MAP_COUNT,
 };
 
@@ -63,6 +64,7 @@ struct xf_state {
 	 * reference backend) */
 	__u32 *v4_slots;
 	__u64 *v4_bitmap;
+	__u64 *v6_filter;
 };
 
 struct xf_state_opts {

@@ -26,7 +26,7 @@ xf_lookup_source(const struct xf_config *cfg, const struct xf_addr *src, struct 
 	struct xf_lpm_key key = {};
 
 	if (cfg->backend == XF_BACKEND_FAST)
-		return xf_lookup_fast(src, buf);
+		return xf_lookup_fast(cfg, src, buf);
 	xf_lpm_key_from_addr(&key, src);
 	return bpf_map_lookup_elem(&xf_rules, &key);
 }

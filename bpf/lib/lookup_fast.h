@@ -4,7 +4,8 @@
  *   IPv4: bitmap bit of the /24 (2 MiB, cache-resident), then its slot;
  *         a slot with longer prefixes names their lengths: one exact-hash
  *         probe per length present, longest first, else the fallback.
- *   IPv6: the /32's bucket names the lengths present below it: one probe
+ *   IPv6: a 2 MiB filter bitmap of the /32s in use answers clean traffic;
+ *         then the /32's bucket names the lengths present below it: one probe
  *         each, longest first, else the bucket's fallback; without a
  *         bucket, the small trie of prefixes up to /32.
  * Answers are range ids + 1 (0: no range); the range record gives the
@@ -103,13 +104,18 @@ static __always_inline __u32 xf_fast_ref_v4(const __u32 *w)
 	return ref ? ref : slot & XF_SLOT_REF_MASK;
 }
 
-static __always_inline __u32 xf_fast_ref_v6(const __u32 *w)
+static __always_inline __u32 xf_fast_ref_v6(const struct xf_config *cfg, const __u32 *w)
 {
 	struct xf_v6_short_key key = { .prefixlen = 32 };
+	__u32 bit = xf_v6_filter_bit(bpf_ntohl(w[0])), word = bit / 64;
 	struct xf_v6_bucket *bucket;
 	__u32 ref, *id;
+	__u64 *bits;
 	int k;
 
+	bits = bpf_map_lookup_elem(&xf_v6_filter, &word);
+	if (!cfg->v6_wide && (!bits || !(*bits & (1ULL << (bit % 64)))))
+		return 0;
 	bucket = bpf_map_lookup_elem(&xf_v6_buckets, &w[0]);
 	if (bucket) {
 		for (k = 2; k >= 0; k--) {
@@ -124,14 +130,15 @@ static __always_inline __u32 xf_fast_ref_v6(const __u32 *w)
 	return id ? *id + 1 : 0;
 }
 
-static __always_inline const struct xf_decision *xf_lookup_fast(const struct xf_addr *src,
+static __always_inline const struct xf_decision *xf_lookup_fast(const struct xf_config *cfg,
+								 const struct xf_addr *src,
 								 struct xf_decision *buf)
 {
 	const struct xf_range *rec;
 	__u32 w[4], ref, id;
 
 	__builtin_memcpy(w, src->addr, sizeof(w));
-	ref = src->family == XF_FAMILY_V4 ? xf_fast_ref_v4(w) : xf_fast_ref_v6(w);
+	ref = src->family == XF_FAMILY_V4 ? xf_fast_ref_v4(w) : xf_fast_ref_v6(cfg, w);
 	if (!ref)
 		return NULL;
 	id = ref - 1;

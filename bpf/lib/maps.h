@@ -40,6 +40,15 @@ struct {
 	__uint(max_entries, XF_V4_SLOTS / 64); /* set at load */
 } xf_v4_bitmap SEC(".maps");
 
+/* IPv6 filter bitmap (see xf_v6_filter_bit), mmap-able */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, XF_V6_FILTER_BITS / 64); /* set at load */
+} xf_v6_filter SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
