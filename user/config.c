@@ -13,6 +13,7 @@
 #include "log.h"
 #include "names.h"
 #include "rules.h"
+#include "settings.h"
 
 struct json_object *xf_config_json(const struct xf_config *cfg, size_t services)
 {
@@ -38,28 +39,6 @@ struct json_object *xf_config_json(const struct xf_config *cfg, size_t services)
 	return o;
 }
 
-static int parse_on_off(const char *s, __u8 *out)
-{
-	if (!strcmp(s, "on") || !strcmp(s, "1") || !strcmp(s, "yes"))
-		*out = 1;
-	else if (!strcmp(s, "off") || !strcmp(s, "0") || !strcmp(s, "no"))
-		*out = 0;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	if (!*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	*out = strtoul(s, &end, 0);
-	return errno || *end || *out > max ? -EINVAL : 0;
-}
-
 static void render_config(struct json_object *result)
 {
 	json_object_object_foreach(result, key, val)
@@ -81,55 +60,15 @@ static size_t count_services(const struct xf_state *st)
 /* Apply one KEY VALUE to cfg. Returns 0 or an exit code after reporting. */
 static int set_key(struct xf_cli *cli, struct xf_config *cfg, const char *key, const char *value)
 {
-	unsigned long v;
+	int err = xf_setting_apply(cfg, key, value);
 
-	if (!strcmp(key, "new-only")) {
-		if (parse_on_off(value, &cfg->new_conn_only))
-			goto bad;
-	} else if (!strcmp(key, "dry-run")) {
-		if (parse_on_off(value, &cfg->dry_run))
-			goto bad;
-	} else if (!strcmp(key, "malformed")) {
-		if (!strcmp(value, "pass"))
-			cfg->malformed_verdict = XF_VERDICT_PASS;
-		else if (!strcmp(value, "drop"))
-			cfg->malformed_verdict = XF_VERDICT_DROP;
-		else
-			goto bad;
-	} else if (!strcmp(key, "mark-mask")) {
-		/* contiguous bits: the tag is shifted into them whole */
-		if (parse_ulong(value, 0xffffffffUL, &v) || !v ||
-		    (((v >> __builtin_ctzl(v)) + 1) & (v >> __builtin_ctzl(v))))
-			goto bad;
-		cfg->mark_mask = v;
-		cfg->mark_shift = __builtin_ctz(v);
-	} else if (!strcmp(key, "dscp")) {
-		if (!strcmp(value, "off")) {
-			cfg->dscp_enabled = 0;
-		} else {
-			if (parse_ulong(value, 63, &v))
-				goto bad;
-			cfg->dscp = v;
-			cfg->dscp_enabled = 1;
-		}
-	} else if (!strcmp(key, "event-rate")) {
-		if (parse_ulong(value, 1000000, &v))
-			goto bad;
-		cfg->event_rate = v;
-	} else if (!strcmp(key, "event-sample")) {
-		if (parse_ulong(value, 1000000, &v) || !v)
-			goto bad;
-		cfg->event_sample = v;
-	} else {
-		return xf_usage_error(cli, "config",
-				      "config: unknown setting '%s' (new-only, dry-run, malformed, "
-				      "mark-mask, dscp, event-rate, event-sample)",
-				      key);
-	}
+	if (err == -ENOENT)
+		return xf_usage_error(cli, "config", "config: unknown setting '%s' (%s)", key,
+				      XF_SETTING_NAMES);
+	if (err)
+		return xf_usage_error(cli, "config", "config: '%s' is not a valid value for %s",
+				      value, key);
 	return 0;
-bad:
-	return xf_usage_error(cli, "config", "config: '%s' is not a valid value for %s", value,
-			      key);
 }
 
 /* A narrower mark mask must still hold every tag in force, or different
@@ -207,11 +146,11 @@ int xf_cmd_config(struct xf_cli *cli, int argc, char **argv)
 
 int xf_cmd_dry_run(struct xf_cli *cli, int argc, char **argv)
 {
-	__u8 on;
+	struct xf_config scratch = {};
 
 	if (argc == 1)
 		return show_or_set(cli, NULL, NULL);
-	if (argc != 2 || parse_on_off(argv[1], &on))
+	if (argc != 2 || xf_setting_apply(&scratch, "dry-run", argv[1]))
 		return xf_usage_error(cli, "dry-run", "dry-run: expected 'on' or 'off'");
 	return show_or_set(cli, "dry-run", argv[1]);
 }
