@@ -64,11 +64,13 @@ help:
 	@echo '  test-bin   build the test programs only'
 	@echo '  fuzz       build the feed parser fuzz targets (run: tests/fuzz/run.sh)'
 	@echo '  bench      build and run the benchmarks (root; figures, no pass/fail)'
+	@echo '  install    install the binary, man page, bash completion, systemd unit'
+	@echo '             (PREFIX=/usr/local, DESTDIR=staging dir); uninstall removes them'
 	@echo '  deps       install build/test/demo dependencies with apt-get'
 	@echo '  vmlinux    regenerate $(VMLINUX_DIR)/vmlinux.h from the running kernel'
 	@echo '  format     run clang-format over the sources'
 	@echo '  clean      remove $(BUILD)/'
-	@echo 'Variables: V=1 (verbose), BUILD=dir, CLANG, BPFTOOL, CC'
+	@echo 'Variables: V=1 (verbose), BUILD=dir, CLANG, BPFTOOL, CC, PREFIX, DESTDIR'
 
 deps:
 	$(Q)scripts/deps.sh
@@ -123,6 +125,47 @@ demo:
 
 format:
 	$(Q)clang-format -i $(wildcard bpf/*.c bpf/lib/*.h include/*.h user/*.c user/*.h tests/*/*.c tests/*/*.h)
+
+# Installation, the layout a distribution package or a configuration
+# management role ships: `make install DESTDIR=/tmp/stage PREFIX=/usr`.
+# Nothing under /etc or /var/lib is written: the config file is the
+# operator's (an example goes to the doc directory), the state is the daemon's.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MAN8DIR ?= $(PREFIX)/share/man/man8
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR ?= $(PREFIX)/share/doc/xdpfence
+# a /usr install puts its unit where Debian's systemd looks for packaged ones
+ifeq ($(PREFIX),/usr)
+UNITDIR ?= /lib/systemd/system
+else
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+endif
+INSTALL ?= install
+CONF_EXAMPLE := $(wildcard docs/xdpfence.conf.example)
+.PHONY: install uninstall
+
+# the unit names the binary where this PREFIX puts it
+install: $(BIN)
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)mkdir -p $(BUILD)/packaging
+	$(Q)sed 's|/usr/sbin/xdpfence|$(SBINDIR)/xdpfence|' packaging/systemd/xdpfence.service \
+		>$(BUILD)/packaging/xdpfence.service
+	$(Q)$(INSTALL) -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/xdpfence
+	$(Q)$(INSTALL) -D -m 0644 docs/xdpfence.8 $(DESTDIR)$(MAN8DIR)/xdpfence.8
+	$(Q)$(INSTALL) -D -m 0644 packaging/bash-completion/xdpfence \
+		$(DESTDIR)$(BASHCOMPDIR)/xdpfence
+	$(Q)$(INSTALL) -D -m 0644 $(BUILD)/packaging/xdpfence.service \
+		$(DESTDIR)$(UNITDIR)/xdpfence.service
+	$(if $(CONF_EXAMPLE),$(Q)$(INSTALL) -D -m 0644 $(CONF_EXAMPLE) \
+		$(DESTDIR)$(DOCDIR)/xdpfence.conf.example)
+
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/xdpfence $(DESTDIR)$(MAN8DIR)/xdpfence.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/xdpfence $(DESTDIR)$(UNITDIR)/xdpfence.service \
+		$(DESTDIR)$(DOCDIR)/xdpfence.conf.example
+	$(Q)if [ -d $(DESTDIR)$(DOCDIR) ]; then rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DOCDIR); fi
 
 # libFuzzer targets of the feed parsers (clang, ASan, UBSan), built from the
 # parser sources directly so that they are instrumented; tests/fuzz/run.sh runs them.

@@ -22,6 +22,9 @@ packages=(
 	ipset iptables                   # live benchmark: the ipset + iptables raw peer
 	ethtool                          # live benchmark: veth GRO (NAPI) and ring counters
 	python3                          # differential-test oracle, traffic helpers
+	python3-yaml                     # tests: the Kubernetes manifests parse
+	systemd                          # tests: systemd-analyze verifies the unit and its syscall filter
+	strace                           # tests: the system calls the unit's filter must allow
 )
 
 missing=()
