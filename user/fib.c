@@ -291,17 +291,20 @@ static bool in_entry_map(enum entry_map m, const struct xf_prefix *p)
 	return p->len > (p->family == XF_FAMILY_V4 ? geom_v4.bucket_len : geom_v6.bucket_len);
 }
 
-static int entry_add(struct batch *b, enum entry_map m, const struct xf_prefix *p, const __u32 *id)
+/* The exact hash holds the whole decision, the short trie the range id.
+ * d NULL: a deletion. */
+static int entry_add(struct batch *b, enum entry_map m, const struct xf_prefix *p,
+		     const struct xf_decision *d)
 {
 	struct xf_exact_key ek;
 	struct xf_v6_short_key sk;
 
 	if (m == ENTRY_EXACT) {
 		exact_key(p, &ek);
-		return batch_add(b, &ek, id);
+		return batch_add(b, &ek, d);
 	}
 	short_key(p, &sk);
-	return batch_add(b, &sk, id);
+	return batch_add(b, &sk, d ? &d->range_id : NULL);
 }
 
 /* Write (writing) or delete (!writing) the entries of map m where old and
@@ -318,7 +321,7 @@ static int entry_phase(const struct xf_state *st, enum entry_map m,
 			 !writing,
 			 m == ENTRY_EXACT ? sizeof(struct xf_exact_key)
 					  : sizeof(struct xf_v6_short_key),
-			 sizeof(__u32), done);
+			 m == ENTRY_EXACT ? sizeof(struct xf_decision) : sizeof(__u32), done);
 	while (!err && (i < old_n || j < new_n)) {
 		const struct xf_effective *o = NULL, *n = NULL;
 		int c;
@@ -336,8 +339,8 @@ static int entry_phase(const struct xf_state *st, enum entry_map m,
 			o = &old_e[i++];
 		if (c >= 0)
 			n = &new_e[j++];
-		if (writing && n && (!o || o->decision.range_id != n->decision.range_id))
-			err = entry_add(&b, m, &n->prefix, &n->decision.range_id);
+		if (writing && n && (!o || memcmp(&o->decision, &n->decision, sizeof(n->decision))))
+			err = entry_add(&b, m, &n->prefix, &n->decision);
 		else if (!writing && o && !n)
 			err = entry_add(&b, m, &o->prefix, NULL);
 	}
@@ -566,15 +569,15 @@ static __u32 probe_lengths(const struct xf_state *st, const struct xf_addr *a, _
 	for (bit = 31; bit >= 0; bit--) {
 		struct xf_prefix p;
 		struct xf_exact_key key;
-		__u32 id;
+		struct xf_decision d;
 
 		if (!(lens & (1u << bit)))
 			continue;
 		xf_prefix_from_addr(&p, a);
 		p.len = base + bit;
 		exact_key(&p, &key);
-		if (!bpf_map_lookup_elem(st->map_fd[XF_MAP_EXACT], &key, &id))
-			return id + 1;
+		if (!bpf_map_lookup_elem(st->map_fd[XF_MAP_EXACT], &key, &d))
+			return d.range_id + 1;
 	}
 	return 0;
 }
@@ -747,17 +750,21 @@ static int decode_map(const struct xf_state *st, struct entry_list *l, enum xf_m
 		      size_t key_size, int (*to_prefix)(const void *key, struct xf_prefix *p))
 {
 	char key[64], next[64];
+	/* a range id, or a decision that starts with one */
+	union {
+		__u32 id;
+		struct xf_decision d;
+	} value;
 	void *prev = NULL;
 	struct xf_prefix p;
-	__u32 id;
 	int err;
 
 	while (!bpf_map_get_next_key(st->map_fd[map], prev, next)) {
 		memcpy(key, next, key_size);
 		prev = key;
-		if (bpf_map_lookup_elem(st->map_fd[map], key, &id) || to_prefix(key, &p))
+		if (bpf_map_lookup_elem(st->map_fd[map], key, &value) || to_prefix(key, &p))
 			continue;
-		err = list_push(st, l, &p, id);
+		err = list_push(st, l, &p, value.id);
 		if (err)
 			return err;
 	}

@@ -70,7 +70,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct xf_exact_key);
-	__type(value, __u32); /* range id */
+	__type(value, struct xf_decision);
 	__uint(max_entries, XF_DEFAULT_MAX_RANGES); /* set at load */
 } xf_exact SEC(".maps");
 
