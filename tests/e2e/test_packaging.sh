@@ -205,6 +205,110 @@ else
 	skip "system calls allowed by SystemCallFilter" "strace or systemd-analyze is not installed"
 fi
 
+# The daemon itself in the unit's sandbox, as systemd would run it: only the
+# unit's capabilities; a feed over HTTP (a server on the namespace's own
+# loopback), /metrics scraped, SIGHUP, SIGTERM. Every system call it makes
+# must pass the unit's filter and every socket family RestrictAddressFamilies.
+daemon_dir="$E2E_TMP/daemon"
+mkdir -p "$daemon_dir/www" "$daemon_dir/run"
+printf '203.0.113.0/25\n' >"$daemon_dir/www/list.txt"
+daemon_has_metrics() {
+	grep -q xdpfence_packets_total "$XDPFENCE"
+}
+{
+	cat <<-EOF
+		[daemon]
+		state_dir = $daemon_dir/state
+		runtime_dir = $daemon_dir/run
+		events = file:$daemon_dir/events.jsonl
+	EOF
+	daemon_has_metrics && echo "metrics_listen = 127.0.0.1:9101"
+	cat <<-EOF
+
+		[interface $ifc]
+		mode = native
+
+		[feed web]
+		source = http://127.0.0.1:8080/list.txt
+		allow_special = yes
+		interval = 2s
+	EOF
+} >"$daemon_dir/xdpfence.conf"
+
+daemon_pid() {
+	cat "$daemon_dir/run/xdpfence.pid" 2>/dev/null
+}
+web_feed_decides() {
+	[ "$(in_ns "$ns" timeout 10 "$XDPFENCE" -j lookup 203.0.113.9 |
+		e2e_json 'd["decision"]["feed"] if d["decision"] else None')" = web ]
+}
+scrape_metrics() {
+	in_ns "$ns" "$E2E_PY" -c '
+import sys, urllib.request
+body = urllib.request.urlopen("http://127.0.0.1:9101/metrics", timeout=5).read().decode()
+sys.exit(0 if "xdpfence_packets_total" in body else 1)'
+}
+# the daemon run: started, applies the feed, answers, reloads, stops with 0
+daemon_in_sandbox() {
+	local trace="$daemon_dir/strace" rc
+	rm -f "$trace".* "$daemon_dir/rc"
+	(
+		with_unit_caps timeout 60 strace -f -qq -ff -o "$trace" \
+			"$XDPFENCE" run --config "$daemon_dir/xdpfence.conf" >"$daemon_dir/log" 2>&1
+		echo $? >"$daemon_dir/rc"
+	) &
+	e2e_until 10 test -s "$daemon_dir/run/xdpfence.pid" || return 1
+	e2e_until 15 web_feed_decides || return 1
+	if daemon_has_metrics; then
+		e2e_until 5 scrape_metrics || return 1
+	fi
+	kill -HUP "$(daemon_pid)" && sleep 1 && kill -0 "$(daemon_pid)" || return 1
+	kill -TERM "$(daemon_pid)"
+	e2e_until 20 test -s "$daemon_dir/rc" || return 1
+	rc=$(cat "$daemon_dir/rc")
+	[ "$rc" = 0 ] || {
+		echo "the daemon exited with $rc" >&2
+		return 1
+	}
+}
+
+if ! "$XDPFENCE" --help | grep -q '^  run '; then
+	skip "the daemon in the unit's sandbox" "no 'run' command yet"
+elif ! command -v strace >/dev/null || ! command -v systemd-analyze >/dev/null; then
+	skip "the daemon in the unit's sandbox" "strace or systemd-analyze is not installed"
+else
+	in_ns "$ns" timeout 60 "$E2E_PY" -m http.server --bind 127.0.0.1 \
+		--directory "$daemon_dir/www" 8080 >"$daemon_dir/http.log" 2>&1 &
+	check "HTTP server on the namespace's loopback" e2e_until 10 \
+		in_ns "$ns" "$E2E_PY" -c 'import socket; socket.create_connection(("127.0.0.1", 8080), 1)' 2>/dev/null
+	if daemon_has_metrics; then
+		name="the daemon runs with only the unit's capabilities: HTTP feed, /metrics, SIGHUP, SIGTERM"
+	else
+		name="the daemon runs with only the unit's capabilities: HTTP feed, SIGHUP, SIGTERM"
+	fi
+	if daemon_in_sandbox; then
+		echo "[       OK ] $name"
+	else
+		echo "[  FAILED  ] $name"
+		E2E_FAILED=$((E2E_FAILED + 1))
+		cat "$daemon_dir/log"
+	fi
+	check "the filter stays attached after the daemon stops" web_feed_decides
+	# shellcheck disable=SC2046
+	allowed=$(allowed_syscalls $(unit_value SystemCallFilter) | sort -u)
+	used=$(sed -n 's/^\([a-z0-9_]*\)(.*/\1/p' "$daemon_dir"/strace.* 2>/dev/null | sort -u)
+	check_ge "the daemon's system calls were traced" 20 "$(wc -l <<<"$used")"
+	check_eq "every system call of the daemon is allowed by the unit's SystemCallFilter" "" \
+		"$(comm -23 <(echo "$used") <(echo "$allowed"))"
+	families=$(grep -oh 'socket(AF_[A-Z0-9]*' "$daemon_dir"/strace.* 2>/dev/null |
+		sed 's/socket(//' | sort -u)
+	check_contains "the daemon opened inet sockets (feed download)" AF_INET "$families"
+	check_eq "every socket family is in RestrictAddressFamilies" "" \
+		"$(comm -23 <(echo "$families") <(unit_value RestrictAddressFamilies | tr ' ' '\n' | sort -u))"
+	ip netns pids "$ns" | xargs -r kill 2>/dev/null
+	in_ns "$ns" timeout 30 "$XDPFENCE" purge >/dev/null 2>&1
+fi
+
 # ---- bash completion -----------------------------------------------------
 
 # complete WORD...: what the installed completion offers for the last word,
