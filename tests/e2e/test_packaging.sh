@@ -460,6 +460,8 @@ if [ -n "$yaml_py" ]; then
 		'vols[mounts["/sys/fs/bpf"]["name"]]["hostPath"]["path"] == "/sys/fs/bpf"'
 	check "k8s: state directory from the host" k8s_check \
 		'vols[mounts["/var/lib/xdpfence"]["name"]]["hostPath"]["path"] == "/var/lib/xdpfence"'
+	check "k8s: runtime directory in the pod, as systemd would set it" k8s_check \
+		'[e["value"] for e in ctr["env"] if e["name"] == "RUNTIME_DIRECTORY"] == ["/run/xdpfence"] and "emptyDir" in vols[mounts["/run/xdpfence"]["name"]]'
 	check "k8s: config file from the ConfigMap, where args say" k8s_check \
 		'vols[mounts["/etc/xdpfence"]["name"]]["configMap"]["name"] == cm["metadata"]["name"] and ctr["args"] == ["run", "--config", "/etc/xdpfence/" + list(cm["data"])[0]]'
 	check "k8s: one node at a time" k8s_check \
