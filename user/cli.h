@@ -99,6 +99,7 @@ int xf_cmd_config(struct xf_cli *cli, int argc, char **argv);
 int xf_cmd_lookup(struct xf_cli *cli, int argc, char **argv);
 int xf_cmd_stats(struct xf_cli *cli, int argc, char **argv);
 int xf_cmd_events(struct xf_cli *cli, int argc, char **argv);
+int xf_cmd_metrics(struct xf_cli *cli, int argc, char **argv);
 
 int xf_cmd_feed(struct xf_cli *cli, int argc, char **argv);
 int xf_cmd_ranges(struct xf_cli *cli, int argc, char **argv);

@@ -36,8 +36,11 @@ const struct xf_cmd xf_commands[] = {
 	{ "stats", xf_cmd_stats, "stats [--top N]", "global, per-range and per-feed counters" },
 	{ "feed", xf_cmd_feed, "feed add|remove|list|show|sync|check ...",
 	  "threat feeds: register, apply with no gap, explain (xdpfence feed for more)" },
-	{ "events", xf_cmd_events, "events [--count N] [--timeout SEC]",
-	  "print sampled drop/tag events" },
+	{ "events", xf_cmd_events,
+	  "events [--count N] [--timeout SEC] [--output file:PATH|syslog] [--rate N]",
+	  "print sampled drop/tag events, or append them as JSON lines to a file or syslog" },
+	{ "metrics", xf_cmd_metrics, "metrics [--top N] [--listen ADDR]",
+	  "Prometheus metrics: print them once, or serve GET /metrics on ADDR" },
 	{ "purge", xf_cmd_purge, "purge", "detach everywhere and remove all pinned state" },
 	{ NULL, NULL, NULL, NULL },
 };
