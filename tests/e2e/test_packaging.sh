@@ -213,7 +213,7 @@ daemon_dir="$E2E_TMP/daemon"
 mkdir -p "$daemon_dir/www" "$daemon_dir/run"
 printf '203.0.113.0/25\n' >"$daemon_dir/www/list.txt"
 daemon_has_metrics() {
-	grep -q xdpfence_packets_total "$XDPFENCE"
+	grep -q xf_metrics_start "$top/user/daemon.c"
 }
 {
 	cat <<-EOF
@@ -344,6 +344,25 @@ while read -r c usage; do
 done < <("$XDPFENCE" --help | sed -n '/^Commands/,$ { s/^  //; s/  .*//p }' | tail -n +2)
 check_eq "completion offers every option of each command's usage line" "" "$missing"
 check_contains "completion: global options" "--pin-dir" "$(complete_words "$XDPFENCE" --)"
+# every long option the sources parse (getopt tables) is offered, from
+# --help or from the completion's own lists, and one that takes a value
+# is known to take one (its value is never completed as an option)
+getopt_options() { # required_argument|no_argument
+	sed -n "s/.*{ \"\([a-z0-9-]*\)\", $1.*/--\1/p" "$top"/user/*.c | sort -u
+}
+with_value=" $(bash -c '. "$1"; echo $_xdpfence_options_with_value $_xdpfence_global_with_value' \
+	_ "$completion_src") "
+help_text=$("$XDPFENCE" --help)
+missing=""
+for o in $(getopt_options required_argument) $(getopt_options no_argument); do
+	grep -qw -- "$o" "$completion_src" || grep -qw -- "$o" <<<"$help_text" || missing+=" $o"
+done
+check_eq "completion knows every option the sources parse" "" "$missing"
+missing=""
+for o in $(getopt_options required_argument); do
+	[[ $with_value == *" $o "* ]] || missing+=" $o"
+done
+check_eq "completion knows which options take a value" "" "$missing"
 check_eq "completion: attach --mode" "generic native" \
 	"$(complete_words "$XDPFENCE" attach "$ifc" --mode '')"
 check_eq "completion: block --action" "count drop tag" \
@@ -358,8 +377,8 @@ for o in --source --format --action --min-prefix4 --allow-shrink --select --inte
 	[[ $offered == *" $o "* ]] || missing+=" $o"
 done
 check_eq "completion: feed add options" "" "$missing"
-check_eq "completion: option prefix" "--max-age --max-ranges --max-shrink" \
-	"$(complete_words "$XDPFENCE" feed add x --max)"
+check_eq "completion: option prefix" "--min-prefix4 --min-prefix6" \
+	"$(complete_words "$XDPFENCE" feed add x --min-p)"
 check_contains "completion: feed formats" "csv json list ranges spamhaus-json tor-exits" \
 	"$(complete_words "$XDPFENCE" feed add x --format '')"
 check_eq "completion: --stale" "enforce withdraw" \
