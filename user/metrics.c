@@ -19,6 +19,7 @@
 #include "addr.h"
 #include "exposition.h"
 #include "log.h"
+#include "manual_meta.h"
 #include "metrics.h"
 #include "names.h"
 #include "range_counters.h"
@@ -371,6 +372,37 @@ static void top_range_families(struct xf_expo *e, const struct xf_state *st,
 	free(top);
 }
 
+/* Manual ranges with an expiry (block/allow --ttl): how many wait for it,
+ * and the earliest. */
+static void manual_expiry_families(struct xf_expo *e, const struct xf_cli *cli,
+				   const struct xf_state *st, time_t now)
+{
+	struct xf_manual_meta meta = {};
+	size_t pending[2] = {}, i;
+	time_t next = 0;
+
+	if (xf_persist_load_meta(cli, st->pin_dir, &meta))
+		return;
+	for (i = 0; i < meta.n; i++) {
+		const struct xf_manual_meta_entry *m = &meta.entries[i];
+
+		if (m->expires <= now)
+			continue;
+		pending[m->allow]++;
+		if (!next || m->expires < next)
+			next = m->expires;
+	}
+	xf_manual_meta_free(&meta);
+	xf_expo_family(e, "xdpfence_manual_ranges_expiring", XF_METRIC_GAUGE,
+		       "Manual ranges with an expiry still ahead (block/allow --ttl), by list.");
+	xf_expo_u64(e, "xdpfence_manual_ranges_expiring", XF_LABELS({"list", "block"}), pending[0]);
+	xf_expo_u64(e, "xdpfence_manual_ranges_expiring", XF_LABELS({"list", "allow"}), pending[1]);
+	xf_expo_family(e, "xdpfence_manual_range_next_expiry_timestamp_seconds", XF_METRIC_GAUGE,
+		       "When the next manual range expires, unix time; 0: none pending.");
+	xf_expo_u64(e, "xdpfence_manual_range_next_expiry_timestamp_seconds", XF_NO_LABELS,
+		    next > 0 ? (__u64)next : 0);
+}
+
 /* What per-range counters miss: packets of ranges that held no counter
  * (the cache was full), counts of ranges pushed out of it. */
 static void unattributed_families(struct xf_expo *e, const struct xf_state *st)
@@ -418,8 +450,8 @@ static void settings_families(struct xf_expo *e, const struct xf_state *st)
 	xf_expo_u64(e, "xdpfence_events_suppressed_total", XF_NO_LABELS, suppressed);
 }
 
-static void state_families(struct xf_expo *e, const struct xf_state *st,
-			   const struct xf_registry *reg, unsigned top_n)
+static void state_families(struct xf_expo *e, const struct xf_cli *cli, const struct xf_state *st,
+			   const struct xf_registry *reg, unsigned top_n, time_t now)
 {
 	struct xf_feed *feeds = calloc(XF_MAX_FEEDS, sizeof(*feeds));
 	struct range_census *census = calloc(1, sizeof(*census));
@@ -445,6 +477,7 @@ static void state_families(struct xf_expo *e, const struct xf_state *st,
 	interface_family(e, st);
 	top_range_families(e, st, hot, nhot, top_n);
 	unattributed_families(e, st);
+	manual_expiry_families(e, cli, st, now);
 	settings_families(e, st);
 	free(hot);
 	free(census);
@@ -479,7 +512,8 @@ int xf_metrics_render(const struct xf_cli *cli, unsigned top_n, char **text, siz
 		       "1 when the pinned xdpfence state could be read.");
 	xf_expo_u64(&e, "xdpfence_state_loaded", XF_NO_LABELS, have_state);
 	if (have_state) {
-		state_families(&e, &st, have_reg ? &reg : &(struct xf_registry){}, top_n);
+		state_families(&e, cli, &st, have_reg ? &reg : &(struct xf_registry){}, top_n,
+			       time(NULL));
 		xf_state_close(&st);
 	} else if (have_reg) {
 		feed_entries_family(&e, NULL, NULL, &reg);

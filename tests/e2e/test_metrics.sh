@@ -237,6 +237,21 @@ check "scrape (dry-run on)" scrape "$M2"
 check_eq "dry_run 1" 1 "$(metric "$M2" xdpfence_dry_run)"
 check "dry-run off" xfq dry-run off
 
+# ---------------------------------------------------------------- manual expiry
+check_eq "no manual range waits for an expiry" "0 0 0" \
+	"$(metric "$M2" 'xdpfence_manual_ranges_expiring{list="block"}') $(metric "$M2" 'xdpfence_manual_ranges_expiring{list="allow"}') $(metric "$M2" xdpfence_manual_range_next_expiry_timestamp_seconds)"
+t_ttl=$(date +%s)
+check "block 192.0.2.200 --ttl 1h, allow 198.51.100.99 --ttl 2h" \
+	eval 'xfq block 192.0.2.200 --ttl 1h --comment metrics && xfq allow 198.51.100.99 --ttl 2h'
+check "scrape (expiring ranges)" scrape "$M2"
+check_eq "expiring: 1 block, 1 allow" "1 1" \
+	"$(metric "$M2" 'xdpfence_manual_ranges_expiring{list="block"}') $(metric "$M2" 'xdpfence_manual_ranges_expiring{list="allow"}')"
+next=$(metric "$M2" xdpfence_manual_range_next_expiry_timestamp_seconds)
+check "the next expiry is the block's, in an hour: '$next'" \
+	test "${next:-0}" -ge $((t_ttl + 3600)) -a "${next:-0}" -le $(($(date +%s) + 3600))
+check "unblock and unallow them again" \
+	eval 'xfq unblock 192.0.2.200 && xfq unallow 198.51.100.99'
+
 # ---------------------------------------------------------------- a failing feed
 rm -f "$E2E_TMP/feeds/watch.txt"
 check_fails "feed sync of a source that is gone fails" xf feed sync watch
