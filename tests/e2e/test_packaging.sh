@@ -131,9 +131,10 @@ ip -n "$ns" link set "xfq$E2E_ID" up
 feed_file="$E2E_TMP/feed.txt"
 printf '198.51.100.0/24\n203.0.113.0/25\n' >"$feed_file"
 
-# with_unit_caps CMD...: CMD in the namespace with exactly the unit's capabilities
+# with_unit_caps CMD...: CMD in the namespace with exactly the unit's
+# capabilities (and a feed registry of its own)
 with_unit_caps() {
-	in_ns "$ns" setpriv --bounding-set="$setpriv_caps" "$@"
+	XDPFENCE_STATE_DIR="$E2E_TMP/node-state" in_ns "$ns" setpriv --bounding-set="$setpriv_caps" "$@"
 }
 
 # the commands a node runs, daemon or operator, one after the other
@@ -348,7 +349,7 @@ check_contains "completion: global options" "--pin-dir" "$(complete_words "$XDPF
 # --help or from the completion's own lists, and one that takes a value
 # is known to take one (its value is never completed as an option)
 getopt_options() { # required_argument|no_argument
-	sed -n "s/.*{ \"\([a-z0-9-]*\)\", $1.*/--\1/p" "$top"/user/*.c | sort -u
+	sed -n "s/.*{ *\"\([a-z0-9-]*\)\", *$1.*/--\1/p" "$top"/user/*.c | sort -u
 }
 with_value=" $(bash -c '. "$1"; echo $_xdpfence_options_with_value $_xdpfence_global_with_value' \
 	_ "$completion_src") "
@@ -358,8 +359,13 @@ for o in $(getopt_options required_argument) $(getopt_options no_argument); do
 	grep -qw -- "$o" "$completion_src" || grep -qw -- "$o" <<<"$help_text" || missing+=" $o"
 done
 check_eq "completion knows every option the sources parse" "" "$missing"
+# and in --help, an option followed by its value: "[--top N]", "--mode native|generic"
+help_with_value() {
+	sed -n '/^Commands/,$ { s/^  //; s/  .*//p }' <<<"$help_text" |
+		grep -oE -- '--[a-z0-9-]+ [^]|[ -][^] ]*' | cut -d' ' -f1
+}
 missing=""
-for o in $(getopt_options required_argument); do
+for o in $(getopt_options required_argument) $(help_with_value); do
 	[[ $with_value == *" $o "* ]] || missing+=" $o"
 done
 check_eq "completion knows which options take a value" "" "$missing"
@@ -383,6 +389,8 @@ check_contains "completion: feed formats" "csv json list ranges spamhaus-json to
 	"$(complete_words "$XDPFENCE" feed add x --format '')"
 check_eq "completion: --stale" "enforce withdraw" \
 	"$(complete_words "$XDPFENCE" feed add x --stale '')"
+check_eq "completion: events --output" "file: syslog" \
+	"$(complete_words "$XDPFENCE" events --output '')"
 check_eq "completion: config set keys" \
 	"dry-run dscp event-rate event-sample malformed mark-mask new-only" \
 	"$(complete_words "$XDPFENCE" config set '')"
