@@ -129,7 +129,8 @@ format:
 # Installation, the layout a distribution package or a configuration
 # management role ships: `make install DESTDIR=/tmp/stage PREFIX=/usr`.
 # Nothing under /etc or /var/lib is written: the config file is the
-# operator's (an example goes to the doc directory), the state is the daemon's.
+# operator's (an example goes to the doc directory, with the Grafana
+# dashboard), the state is the daemon's.
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MAN8DIR ?= $(PREFIX)/share/man/man8
@@ -142,7 +143,7 @@ else
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 endif
 INSTALL ?= install
-CONF_EXAMPLE := $(wildcard docs/xdpfence.conf.example)
+DOC_FILES := $(wildcard docs/xdpfence.conf.example docs/grafana-dashboard.json)
 .PHONY: install uninstall
 
 # the unit names the binary where this PREFIX puts it
@@ -157,14 +158,14 @@ install: $(BIN)
 		$(DESTDIR)$(BASHCOMPDIR)/xdpfence
 	$(Q)$(INSTALL) -D -m 0644 $(BUILD)/packaging/xdpfence.service \
 		$(DESTDIR)$(UNITDIR)/xdpfence.service
-	$(if $(CONF_EXAMPLE),$(Q)$(INSTALL) -D -m 0644 $(CONF_EXAMPLE) \
-		$(DESTDIR)$(DOCDIR)/xdpfence.conf.example)
+	$(if $(DOC_FILES),$(Q)$(INSTALL) -d -m 0755 $(DESTDIR)$(DOCDIR))
+	$(if $(DOC_FILES),$(Q)$(INSTALL) -m 0644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/)
 
 uninstall:
 	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/xdpfence $(DESTDIR)$(MAN8DIR)/xdpfence.8 \
 		$(DESTDIR)$(BASHCOMPDIR)/xdpfence $(DESTDIR)$(UNITDIR)/xdpfence.service \
-		$(DESTDIR)$(DOCDIR)/xdpfence.conf.example
+		$(addprefix $(DESTDIR)$(DOCDIR)/,xdpfence.conf.example grafana-dashboard.json)
 	$(Q)if [ -d $(DESTDIR)$(DOCDIR) ]; then rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DOCDIR); fi
 
 # libFuzzer targets of the feed parsers (clang, ASan, UBSan), built from the

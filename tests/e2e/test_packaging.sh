@@ -37,19 +37,19 @@ expected="lib/systemd/system/xdpfence.service
 usr/sbin/xdpfence
 usr/share/bash-completion/completions/xdpfence
 usr/share/man/man8/xdpfence.8"
-if [ -f "$top/docs/xdpfence.conf.example" ]; then
-	expected+=$'\n'"usr/share/doc/xdpfence/xdpfence.conf.example"
-fi
+for doc in xdpfence.conf.example grafana-dashboard.json; do
+	[ -f "$top/docs/$doc" ] && expected+=$'\n'"usr/share/doc/xdpfence/$doc"
+done
 expected=$(sort <<<"$expected")
 check_eq "PREFIX=/usr installs exactly the expected files" "$expected" "$(installed_files "$stage")"
 check_eq "binary mode" 755 "$(mode_of "$stage/usr/sbin/xdpfence")"
 check_eq "man page mode" 644 "$(mode_of "$stage/usr/share/man/man8/xdpfence.8")"
 check_eq "completion mode" 644 "$(mode_of "$stage/usr/share/bash-completion/completions/xdpfence")"
 check_eq "unit mode" 644 "$(mode_of "$stage/lib/systemd/system/xdpfence.service")"
-if [ -f "$top/docs/xdpfence.conf.example" ]; then
-	check_eq "config example mode" 644 \
-		"$(mode_of "$stage/usr/share/doc/xdpfence/xdpfence.conf.example")"
-fi
+for doc in xdpfence.conf.example grafana-dashboard.json; do
+	[ -f "$top/docs/$doc" ] || continue
+	check_eq "$doc mode" 644 "$(mode_of "$stage/usr/share/doc/xdpfence/$doc")"
+done
 check "installed binary is the built one" cmp -s "$XDPFENCE" "$stage/usr/sbin/xdpfence"
 check "installed binary runs" "$stage/usr/sbin/xdpfence" --version
 check_eq "unit runs the /usr binary" \
