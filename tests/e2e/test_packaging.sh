@@ -64,6 +64,9 @@ check "PREFIX=/usr/local: unit under the prefix" \
 check_eq "PREFIX=/usr/local: unit runs the /usr/local binary" \
 	"ExecStart=/usr/local/sbin/xdpfence run --config /etc/xdpfence/xdpfence.conf" \
 	"$(grep '^ExecStart=' "$stage_local/usr/local/lib/systemd/system/xdpfence.service" 2>/dev/null)"
+check_eq "PREFIX=/usr/local: reload checks with the /usr/local binary" \
+	"ExecReload=/usr/local/sbin/xdpfence config check /etc/xdpfence/xdpfence.conf" \
+	"$(grep '^ExecReload=/usr' "$stage_local/usr/local/lib/systemd/system/xdpfence.service" 2>/dev/null)"
 check_eq "PREFIX=/usr/local: nothing outside the prefix" "" \
 	"$(installed_files "$stage_local" | grep -v '^usr/local/')"
 
@@ -87,7 +90,7 @@ unit_value() {
 verify_unit() {
 	local copy="$E2E_TMP/verify/xdpfence.service" out
 	mkdir -p "$E2E_TMP/verify"
-	sed "s|^ExecStart=/usr/sbin/|ExecStart=$stage/usr/sbin/|" "$1" >"$copy"
+	sed "s|=/usr/sbin/xdpfence |=$stage/usr/sbin/xdpfence |" "$1" >"$copy"
 	out=$(MANPATH="$stage/usr/share/man" SYSTEMD_LOG_COLOR=0 systemd-analyze verify "$copy" 2>&1) &&
 		[ -z "$out" ] || {
 		echo "$out" >&2
@@ -103,7 +106,9 @@ else
 	skip "unit verifies" "systemd-analyze is not installed"
 fi
 check_eq "unit: Restart" on-failure "$(unit_value Restart)"
-check_eq "unit: ExecReload sends SIGHUP" '/bin/kill -HUP $MAINPID' "$(unit_value ExecReload)"
+check_eq "unit: reload checks the config, then sends SIGHUP" \
+	"/usr/sbin/xdpfence config check /etc/xdpfence/xdpfence.conf|/bin/kill -HUP \$MAINPID" \
+	"$(sed -n 's/^ExecReload=//p' "$unit" | paste -sd'|')"
 check_eq "unit: KillSignal (filter stays attached)" SIGTERM "$(unit_value KillSignal)"
 check_eq "unit: StateDirectory" xdpfence "$(unit_value StateDirectory)"
 check_eq "unit: RuntimeDirectory" xdpfence "$(unit_value RuntimeDirectory)"
