@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 
 #include "cli.h"
+#include "duration.h"
 #include "fetch.h"
 #include "clock.h"
 #include "log.h"
@@ -40,6 +41,13 @@ enum feed_opt {
 	OPT_ASN,
 	OPT_FORCE,
 	OPT_TIMEOUT,
+	OPT_CONNECT_TIMEOUT,
+	OPT_MAX_SIZE,
+	OPT_RETRIES,
+	OPT_CA_FILE,
+	OPT_INTERVAL,
+	OPT_MAX_AGE,
+	OPT_STALE,
 };
 
 static const struct option feed_options[] = {
@@ -60,6 +68,13 @@ static const struct option feed_options[] = {
 	{ "asn", required_argument, NULL, OPT_ASN },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
+	{ "stale", required_argument, NULL, OPT_STALE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -103,9 +118,35 @@ static int parse_asns(const char *s, struct xf_feed_def *d)
 	return err || !d->nasns ? -EINVAL : 0;
 }
 
+/* A size in bytes, or with a binary unit: 1048576, 512K, 64M, 1G. */
+static int parse_size(const char *s, size_t *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	if (!*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	if (*end) {
+		const char *units = "KMGT", *u = strchr(units, *end);
+
+		if (!u || !*u || (end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B")))
+			return -EINVAL;
+		shift = 10 * (u - units + 1);
+	}
+	if (!v || v > (1ULL << 40) >> shift)
+		return -EINVAL;
+	*out = (size_t)(v << shift);
+	return 0;
+}
+
 /* A path source is stored absolute: `feed sync` runs from cron, a daemon
  * or another directory. URLs stay as they are. */
-static char *absolute_source(const char *arg)
+static char *absolute_path(const char *arg)
 {
 	char cwd[4096], *out;
 
@@ -128,7 +169,7 @@ static int take_feed_option(struct xf_cli *cli, const char *cmd, int c, const ch
 	switch (c) {
 	case OPT_SOURCE:
 		free(d->source);
-		d->source = absolute_source(arg);
+		d->source = absolute_path(arg);
 		if (!d->source)
 			return xf_fail(cli, "%s: cannot resolve the source '%s'", cmd, arg);
 		break;
@@ -137,6 +178,52 @@ static int take_feed_option(struct xf_cli *cli, const char *cmd, int c, const ch
 			return xf_usage_error(cli, "feed", "%s: --timeout '%s' is not 1..3600 seconds",
 					      cmd, arg);
 		d->timeout = v;
+		break;
+	case OPT_CONNECT_TIMEOUT:
+		if (parse_number(arg, 1, 3600, &v))
+			return xf_usage_error(cli, "feed",
+					      "%s: --connect-timeout '%s' is not 1..3600 seconds", cmd,
+					      arg);
+		d->connect_timeout = v;
+		break;
+	case OPT_MAX_SIZE:
+		if (parse_size(arg, &d->max_size))
+			return xf_usage_error(cli, "feed",
+					      "%s: --max-size '%s' is not a size (bytes, or with K, M, "
+					      "G: 64M), at most 1T",
+					      cmd, arg);
+		break;
+	case OPT_RETRIES:
+		if (parse_number(arg, 0, XF_FEED_MAX_RETRIES, &v))
+			return xf_usage_error(cli, "feed", "%s: --retries '%s' is not 0..%d", cmd, arg,
+					      XF_FEED_MAX_RETRIES);
+		d->retries = v;
+		break;
+	case OPT_CA_FILE:
+		free(d->ca_file);
+		d->ca_file = absolute_path(arg);
+		if (!d->ca_file || access(d->ca_file, R_OK))
+			return xf_fail(cli, "%s: --ca-file '%s': %s", cmd, arg,
+				       d->ca_file ? strerror(errno) : "cannot resolve the path");
+		break;
+	case OPT_INTERVAL:
+	case OPT_MAX_AGE: {
+		long long secs;
+
+		if (xf_duration_parse(arg, &secs))
+			return xf_usage_error(cli, "feed",
+					      "%s: --%s '%s' is not a duration (90, 15m, 1h30m, 7d)",
+					      cmd, c == OPT_INTERVAL ? "interval" : "max-age", arg);
+		if (c == OPT_INTERVAL)
+			d->interval = secs;
+		else
+			d->max_age = secs;
+		break;
+	}
+	case OPT_STALE:
+		if (xf_stale_policy_parse(arg, &d->stale_policy))
+			return xf_usage_error(cli, "feed", "%s: --stale '%s' is neither enforce nor "
+					      "withdraw", cmd, arg);
 		break;
 	case OPT_FORMAT:
 		if (xf_feed_format_parse(arg, &d->format))
@@ -348,6 +435,10 @@ static int feed_add(struct xf_cli *cli, int argc, char **argv)
 	ret = check_format_options(cli, "feed add", &def);
 	if (ret)
 		goto out;
+	if (def.max_age && def.interval && def.max_age < def.interval)
+		xf_warn("feed add: %s: --max-age is shorter than --interval: the feed will be "
+			"reported stale between refreshes",
+			argv[first]);
 	if (open_registry(cli, &reg, true)) {
 		ret = 1;
 		goto out;
@@ -457,23 +548,49 @@ static void format_time(long long t, char *buf, size_t len)
 		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* A feed as the registry has it, and how it stands now: its age since the
+ * last success and whether that makes it stale. */
+static struct json_object *feed_json_now(const struct xf_feed_def *d, long long now)
+{
+	struct json_object *o = xf_feed_def_json(d);
+	long long age = xf_feed_age(d, now);
+
+	json_object_object_add(o, "age", age < 0 ? NULL : json_object_new_int64(age));
+	json_object_object_add(o, "stale", json_object_new_boolean(xf_feed_is_stale(d, now)));
+	return o;
+}
+
+static void format_duration(long long seconds, char *buf, size_t len)
+{
+	if (seconds <= 0)
+		snprintf(buf, len, "-");
+	else
+		xf_duration_format(seconds, buf, len);
+}
+
 static void render_list(struct json_object *result)
 {
 	struct json_object *feeds;
 	size_t i;
 
 	json_object_object_get_ex(result, "feeds", &feeds);
-	printf("%-20s %-3s %-13s %-6s %-12s %9s %-21s %s\n", "FEED", "ID", "FORMAT", "ACTION",
-	       "CATEGORY", "ENTRIES", "LAST SUCCESS", "LAST ERROR");
+	printf("%-20s %-3s %-13s %-6s %-12s %9s %-8s %-8s %-21s %-12s %-5s %s\n", "FEED", "ID",
+	       "FORMAT", "ACTION", "CATEGORY", "ENTRIES", "INTERVAL", "MAX AGE", "LAST SUCCESS",
+	       "LAST RESULT", "STALE", "LAST ERROR");
 	for (i = 0; i < json_object_array_length(feeds); i++) {
 		struct json_object *f = json_object_array_get_idx(feeds, i), *st;
-		char when[32];
+		char when[32], interval[32], max_age[32];
 
 		json_object_object_get_ex(f, "status", &st);
 		format_time(xf_json_int(st, "last_success"), when, sizeof(when));
-		printf("%-20s %-3lld %-13s %-6s %-12s %9lld %-21s %s\n", xf_json_str(f, "name"),
-		       xf_json_int(f, "id"), xf_json_str(f, "format"), xf_json_str(f, "action"),
-		       xf_json_str(f, "category"), xf_json_int(st, "entries"), when,
+		format_duration(xf_json_int(f, "interval"), interval, sizeof(interval));
+		format_duration(xf_json_int(f, "max_age"), max_age, sizeof(max_age));
+		printf("%-20s %-3lld %-13s %-6s %-12s %9lld %-8s %-8s %-21s %-12s %-5s %s\n",
+		       xf_json_str(f, "name"), xf_json_int(f, "id"), xf_json_str(f, "format"),
+		       xf_json_str(f, "action"), xf_json_str(f, "category"),
+		       xf_json_int(st, "entries"), interval, max_age, when,
+		       xf_json_str(st, "last_result"),
+		       json_object_get_boolean(json_object_object_get(f, "stale")) ? "yes" : "no",
 		       xf_json_str(st, "last_error"));
 	}
 	if (!json_object_array_length(feeds))
@@ -484,6 +601,7 @@ static int feed_list(struct xf_cli *cli, int argc, char **argv)
 {
 	struct json_object *result, *feeds;
 	struct xf_registry reg;
+	long long now = time(NULL);
 	size_t i;
 
 	(void)argv;
@@ -494,7 +612,7 @@ static int feed_list(struct xf_cli *cli, int argc, char **argv)
 	result = json_object_new_object();
 	feeds = json_object_new_array();
 	for (i = 0; i < reg.n; i++)
-		json_object_array_add(feeds, xf_feed_def_json(&reg.feeds[i]));
+		json_object_array_add(feeds, feed_json_now(&reg.feeds[i], now));
 	json_object_object_add(result, "feeds", feeds);
 	xf_registry_close(&reg);
 	return xf_output(cli, result, render_list);
@@ -531,7 +649,7 @@ static int feed_show(struct xf_cli *cli, int argc, char **argv)
 		xf_registry_close(&reg);
 		return xf_fail(cli, "feed show: no feed named '%s'", argv[1]);
 	}
-	result = xf_feed_def_json(d);
+	result = feed_json_now(d, time(NULL));
 	if (!xf_state_open(&st, &opts)) {
 		struct xf_counter c[XF_OUTCOME_MAX];
 		struct xf_ruleset rs;
@@ -562,6 +680,8 @@ static const char *sync_state_name(enum xf_sync_state s)
 		return "failed";
 	case XF_SYNC_APPLIED:
 		return "applied";
+	case XF_SYNC_NOT_MODIFIED:
+		return "not-modified";
 	default:
 		return "pending";
 	}
@@ -610,12 +730,19 @@ static struct json_object *sync_json(const struct xf_feed_sync *fs)
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "feed", json_object_new_string(fs->def->name));
-	json_object_object_add(o, "state", json_object_new_string(sync_state_name(fs->state)));
+	json_object_object_add(o, "state",
+			       json_object_new_string(fs->withdrawn && fs->state == XF_SYNC_APPLIED
+							      ? "withdrawn"
+							      : sync_state_name(fs->state)));
 	json_object_object_add(o, "reason", fs->reason[0] ? json_object_new_string(fs->reason)
 							  : NULL);
 	json_object_object_add(o, "content_changed", json_object_new_boolean(fs->content_changed));
 	json_object_object_add(o, "from_last_good", json_object_new_boolean(fs->from_last_good));
-	if (fs->state != XF_SYNC_FAILED)
+	json_object_object_add(o, "withdrawn", json_object_new_boolean(fs->withdrawn));
+	json_object_object_add(o, "attempts", json_object_new_int(fs->attempts));
+	json_object_object_add(o, "http_status",
+			       fs->http_status ? json_object_new_int64(fs->http_status) : NULL);
+	if (fs->state != XF_SYNC_FAILED && fs->state != XF_SYNC_NOT_MODIFIED && !fs->withdrawn)
 		json_object_object_add(o, "counts", counts_json(&fs->parsed, &fs->rails));
 	json_object_object_add(o, "before", json_object_new_uint64(fs->before));
 	json_object_object_add(o, "added", json_object_new_uint64(fs->added));
@@ -701,6 +828,14 @@ static void report_conflict(const struct xf_rule *block, const struct xf_rule *a
 	json_object_array_add(ctx->list, json_object_new_string(msg));
 }
 
+/* Did the feed's source give what is in force now (a new version, or
+ * "not modified")? A saved last good version or a withdrawal is not that. */
+static bool sync_from_source(const struct xf_feed_sync *fs)
+{
+	return (fs->state == XF_SYNC_APPLIED && !fs->from_last_good && !fs->withdrawn) ||
+	       fs->state == XF_SYNC_NOT_MODIFIED;
+}
+
 static int feed_sync(struct xf_cli *cli, int argc, char **argv)
 {
 	struct xf_ruleset old = {}, next = {};
@@ -714,7 +849,7 @@ static int feed_sync(struct xf_cli *cli, int argc, char **argv)
 	bool force = false, any_ready = false, all_ok = true;
 	size_t i, n = 0, total;
 	int first, ret, err = 0, k, save_err;
-	double start;
+	double start, commit_ms = 0;
 
 	xf_feed_def_init(&scratch);
 	ret = parse_feed_args(cli, "feed sync", argc, argv, &scratch, &force, &first);
@@ -762,13 +897,13 @@ static int feed_sync(struct xf_cli *cli, int argc, char **argv)
 			continue;
 		xf_sync_prepare(&syncs[n], d, xf_ruleset_count_feed(&old, d->id), force);
 		d->status.last_attempt = time(NULL);
-		if (syncs[n].state != XF_SYNC_READY) {
-			xf_feed_status_set_error(&d->status, syncs[n].reason);
-			/* a rejected feed leaves the last good state in force,
-			 * also when a reboot emptied the maps */
-			if (!syncs[n].before)
-				xf_sync_use_last_good(reg.dir, &syncs[n]);
-		}
+		/* a rejected feed leaves the last good state in force, also
+		 * when a reboot emptied the maps; unless it is stale and its
+		 * policy is to withdraw it then */
+		if (!xf_sync_withdraw_if_stale(&syncs[n], d->status.last_attempt) &&
+		    (syncs[n].state == XF_SYNC_FAILED || syncs[n].state == XF_SYNC_REFUSED) &&
+		    !syncs[n].before)
+			xf_sync_use_last_good(reg.dir, &syncs[n]);
 		any_ready |= syncs[n].state == XF_SYNC_READY;
 		n++;
 	}
@@ -791,16 +926,15 @@ static int feed_sync(struct xf_cli *cli, int argc, char **argv)
 			goto fail;
 		start = xf_now_ms();
 		err = xf_ruleset_commit(&st, &old, &next, &cs);
+		commit_ms = xf_now_ms() - start;
 		commit = json_object_new_object();
 		json_object_object_add(commit, "added", json_object_new_uint64(cs.added));
 		json_object_object_add(commit, "changed", json_object_new_uint64(cs.changed));
 		json_object_object_add(commit, "removed", json_object_new_uint64(cs.removed));
 		json_object_object_add(commit, "unchanged", json_object_new_uint64(cs.unchanged));
-		json_object_object_add(commit, "ms", json_object_new_double(xf_now_ms() - start));
+		json_object_object_add(commit, "ms", json_object_new_double(commit_ms));
 		json_object_object_add(commit, "ranges", json_object_new_uint64(next.n));
 		for (i = 0; i < n; i++) {
-			struct xf_feed_def *d = syncs[i].def;
-
 			if (syncs[i].state != XF_SYNC_READY)
 				continue;
 			if (err) {
@@ -809,31 +943,21 @@ static int feed_sync(struct xf_cli *cli, int argc, char **argv)
 					 "the maps could not take the update (%s): previous version "
 					 "stays",
 					 strerror(-err));
-				xf_feed_status_set_error(&d->status, syncs[i].reason);
 				continue;
 			}
 			syncs[i].state = XF_SYNC_APPLIED;
-			if (syncs[i].from_last_good)
-				continue; /* the source's failure stays the last error */
-			if (xf_sync_save_last_good(reg.dir, &syncs[i]))
-				xf_warn("feed '%s': cannot save the last good version under %s",
-					d->name, reg.dir);
-			d->status.entries = syncs[i].parsed.n;
-			d->status.v4 = syncs[i].parsed.v4;
-			d->status.v6 = syncs[i].parsed.v6;
-			d->status.last_success = d->status.last_attempt;
-			snprintf(d->status.content_hash, sizeof(d->status.content_hash), "%s",
-				 syncs[i].hash);
-			xf_feed_status_set_error(&d->status, NULL);
 		}
 	}
+	for (i = 0; i < n; i++)
+		xf_sync_record(reg.dir, &syncs[i],
+			       syncs[i].state == XF_SYNC_APPLIED ? commit_ms : 0);
 	save_err = xf_registry_save(&reg);
 
 	result = json_object_new_object();
 	list = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		json_object_array_add(list, sync_json(&syncs[i]));
-		all_ok &= syncs[i].state == XF_SYNC_APPLIED && !syncs[i].from_last_good;
+		all_ok &= sync_from_source(&syncs[i]);
 	}
 	json_object_object_add(result, "feeds", list);
 	json_object_object_add(result, "commit", commit);
@@ -850,7 +974,7 @@ static int feed_sync(struct xf_cli *cli, int argc, char **argv)
 		size_t bad = 0;
 
 		for (i = 0; i < n; i++)
-			bad += syncs[i].state != XF_SYNC_APPLIED || syncs[i].from_last_good;
+			bad += !sync_from_source(&syncs[i]);
 		if (save_err)
 			snprintf(msg, sizeof(msg), "the registry could not be saved: %s",
 				 strerror(-save_err));
@@ -914,6 +1038,7 @@ static int feed_check(struct xf_cli *cli, int argc, char **argv)
 	struct xf_rails_counts rc = {};
 	struct json_object *result;
 	struct xf_feed_options o;
+	struct xf_fetch_opts fo;
 	struct xf_feed_result r;
 	struct xf_feed_def def;
 	int first, ret;
@@ -931,8 +1056,9 @@ static int feed_check(struct xf_cli *cli, int argc, char **argv)
 	}
 	xf_feed_def_options(&def, &o);
 	o.name = NULL; /* messages name the file */
-	if (xf_sync_parse_source(argv[first], &o, &def.rails, def.timeout, &r, &rc, hash, err,
-				 sizeof(err))) {
+	xf_sync_fetch_opts(&def, &fo);
+	if (xf_sync_fetch_and_parse(argv[first], &fo, &o, &def.rails, &r, &rc, hash, err,
+				    sizeof(err))) {
 		xf_feed_result_free(&r);
 		xf_feed_def_free(&def);
 		return xf_fail(cli, "feed check: %s", err);

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "log.h"
 #include "names.h"
 #include "registry.h"
@@ -41,6 +43,7 @@ void xf_feed_def_init(struct xf_feed_def *def)
 	def->format = XF_FORMAT_LIST;
 	def->action = XF_ACTION_DROP;
 	def->max_shrink = XF_DEFAULT_MAX_SHRINK;
+	def->retries = XF_FEED_DEFAULT_RETRIES;
 	xf_rails_init(&def->rails);
 }
 
@@ -56,6 +59,9 @@ void xf_feed_def_free(struct xf_feed_def *def)
 	free(def->where_value);
 	free(def->asns);
 	free(def->category);
+	free(def->ca_file);
+	free(def->etag);
+	free(def->last_modified);
 	free(def->status.last_error);
 	memset(def, 0, sizeof(*def));
 }
@@ -64,6 +70,119 @@ void xf_feed_status_set_error(struct xf_feed_status *s, const char *msg)
 {
 	free(s->last_error);
 	s->last_error = msg ? strdup(msg) : NULL;
+}
+
+static const char *const stale_policy_names[] = {
+	[XF_STALE_ENFORCE] = "enforce",
+	[XF_STALE_WITHDRAW] = "withdraw",
+};
+
+static const char *const sync_result_names[XF_RESULT_MAX] = {
+	[XF_RESULT_NONE] = "none",
+	[XF_RESULT_APPLIED] = "applied",
+	[XF_RESULT_NOT_MODIFIED] = "not-modified",
+	[XF_RESULT_FAILED] = "failed",
+	[XF_RESULT_REFUSED] = "refused",
+	[XF_RESULT_LAST_GOOD] = "last-good",
+	[XF_RESULT_WITHDRAWN] = "withdrawn",
+};
+
+const char *xf_stale_policy_name(enum xf_stale_policy p)
+{
+	return (unsigned int)p < 2 ? stale_policy_names[p] : "unknown";
+}
+
+int xf_stale_policy_parse(const char *s, enum xf_stale_policy *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		if (!strcmp(s, stale_policy_names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *xf_sync_result_name(enum xf_sync_result r)
+{
+	return (unsigned int)r < XF_RESULT_MAX ? sync_result_names[r] : "unknown";
+}
+
+static enum xf_sync_result sync_result_parse(const char *s)
+{
+	unsigned int i;
+
+	for (i = 0; s && i < XF_RESULT_MAX; i++)
+		if (!strcmp(s, sync_result_names[i]))
+			return i;
+	return XF_RESULT_NONE;
+}
+
+long long xf_feed_age(const struct xf_feed_def *def, long long now)
+{
+	if (!def->status.last_success)
+		return -1;
+	/* a clock stepped back makes a feed younger, never negative */
+	return now > def->status.last_success ? now - def->status.last_success : 0;
+}
+
+bool xf_feed_is_stale(const struct xf_feed_def *def, long long now)
+{
+	long long age = xf_feed_age(def, now);
+
+	return def->max_age > 0 && (age < 0 || age > def->max_age);
+}
+
+/* A validator goes back to the server in a request header: printable
+ * ASCII of a sane length, or it is not kept at all. */
+static char *validator_dup(const char *v)
+{
+	size_t i, n;
+
+	if (!v || !*v)
+		return NULL;
+	n = strlen(v);
+	if (n > XF_FEED_VALIDATOR_MAX)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7e)
+			return NULL;
+	return strdup(v);
+}
+
+void xf_feed_def_set_validators(struct xf_feed_def *def, const char *etag,
+				const char *last_modified)
+{
+	free(def->etag);
+	free(def->last_modified);
+	def->etag = validator_dup(etag);
+	def->last_modified = validator_dup(last_modified);
+	if (def->etag || def->last_modified)
+		xf_feed_def_fingerprint(def, def->validated_def);
+	else
+		def->validated_def[0] = '\0';
+}
+
+static bool validators_current(const struct xf_feed_def *def)
+{
+	char now[XF_FEED_HASH_LEN + 1];
+
+	if (!def->validated_def[0])
+		return false;
+	xf_feed_def_fingerprint(def, now);
+	return !strcmp(now, def->validated_def);
+}
+
+const char *xf_feed_def_etag(const struct xf_feed_def *def)
+{
+	return def->etag && validators_current(def) ? def->etag : NULL;
+}
+
+const char *xf_feed_def_last_modified(const struct xf_feed_def *def)
+{
+	return def->last_modified && validators_current(def) ? def->last_modified : NULL;
 }
 
 void xf_feed_def_options(const struct xf_feed_def *def, struct xf_feed_options *o)
@@ -107,6 +226,22 @@ struct json_object *xf_feed_def_json(const struct xf_feed_def *def)
 	add_str(o, "category", def->category);
 	if (def->timeout)
 		json_object_object_add(o, "timeout", json_object_new_int64(def->timeout));
+	if (def->connect_timeout)
+		json_object_object_add(o, "connect_timeout",
+				       json_object_new_int64(def->connect_timeout));
+	if (def->max_size)
+		json_object_object_add(o, "max_size", json_object_new_uint64(def->max_size));
+	json_object_object_add(o, "retries", json_object_new_int(def->retries));
+	add_str(o, "ca_file", def->ca_file);
+	json_object_object_add(o, "interval", json_object_new_int64(def->interval));
+	json_object_object_add(o, "max_age", json_object_new_int64(def->max_age));
+	json_object_object_add(o, "stale_policy",
+			       json_object_new_string(xf_stale_policy_name(def->stale_policy)));
+	add_str(o, "etag", def->etag);
+	add_str(o, "last_modified", def->last_modified);
+	if (def->validated_def[0])
+		json_object_object_add(o, "validated_def",
+				       json_object_new_string(def->validated_def));
 
 	opts = json_object_new_object();
 	if (def->nselect) {
@@ -149,8 +284,38 @@ struct json_object *xf_feed_def_json(const struct xf_feed_def *def)
 	json_object_object_add(st, "content_hash", def->status.content_hash[0]
 							   ? json_object_new_string(def->status.content_hash)
 							   : NULL);
+	json_object_object_add(st, "last_result",
+			       json_object_new_string(xf_sync_result_name(def->status.last_result)));
+	json_object_object_add(st, "sync_duration",
+			       json_object_new_double(def->status.sync_duration));
 	json_object_object_add(o, "status", st);
 	return o;
+}
+
+/* Keys of the definition that change neither the bytes fetched nor how
+ * they become ranges; everything else (now and in future) is in the
+ * fingerprint, so a new option errs on the side of a full download. */
+static const char *const fingerprint_ignores[] = {
+	"id",	   "category", "timeout",      "connect_timeout", "max_size",
+	"retries", "ca_file",  "interval",     "max_age",	  "stale_policy",
+	"etag",	   "last_modified", "validated_def", "status",
+};
+
+void xf_feed_def_fingerprint(const struct xf_feed_def *def, char out[XF_FEED_HASH_LEN + 1])
+{
+	struct json_object *o = xf_feed_def_json(def);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	const char *text;
+
+	for (i = 0; i < sizeof(fingerprint_ignores) / sizeof(fingerprint_ignores[0]); i++)
+		json_object_object_del(o, fingerprint_ignores[i]);
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	out[0] = '\0';
+	if (EVP_Digest(text, strlen(text), md, &mdlen, EVP_sha256(), NULL))
+		for (i = 0; i < mdlen && i * 2 < XF_FEED_HASH_LEN; i++)
+			sprintf(out + i * 2, "%02x", md[i]);
+	json_object_put(o);
 }
 
 static const char *get_str(struct json_object *o, const char *key)
@@ -169,6 +334,17 @@ static bool get_int(struct json_object *o, const char *key, long long *out)
 	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
 		return false;
 	*out = json_object_get_int64(v);
+	return true;
+}
+
+static bool get_double(struct json_object *o, const char *key, double *out)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
+		return false;
+	*out = json_object_get_double(v);
 	return true;
 }
 
@@ -214,6 +390,28 @@ static int feed_from_json(struct json_object *o, struct xf_feed_def *d, char *er
 	d->category = dup_or_null(get_str(o, "category"));
 	if (get_int(o, "timeout", &v) && v > 0)
 		d->timeout = v;
+	/* fields of later versions: a registry without them gets the defaults */
+	if (get_int(o, "connect_timeout", &v) && v > 0)
+		d->connect_timeout = v;
+	if (get_int(o, "max_size", &v) && v > 0)
+		d->max_size = v;
+	if (get_int(o, "retries", &v) && v >= 0 && v <= XF_FEED_MAX_RETRIES)
+		d->retries = v;
+	d->ca_file = dup_or_null(get_str(o, "ca_file"));
+	if (get_int(o, "interval", &v) && v > 0)
+		d->interval = v;
+	if (get_int(o, "max_age", &v) && v > 0)
+		d->max_age = v;
+	if (get_str(o, "stale_policy") &&
+	    xf_stale_policy_parse(get_str(o, "stale_policy"), &d->stale_policy)) {
+		snprintf(err, errlen, "feed '%s': bad stale_policy '%s'", d->name,
+			 get_str(o, "stale_policy"));
+		return -EINVAL;
+	}
+	d->etag = validator_dup(get_str(o, "etag"));
+	d->last_modified = validator_dup(get_str(o, "last_modified"));
+	if ((s = get_str(o, "validated_def")))
+		snprintf(d->validated_def, sizeof(d->validated_def), "%s", s);
 
 	if (json_object_object_get_ex(o, "options", &opts)) {
 		if (json_object_object_get_ex(opts, "select", &arr)) {
@@ -262,6 +460,8 @@ static int feed_from_json(struct json_object *o, struct xf_feed_def *d, char *er
 		d->status.last_error = dup_or_null(get_str(st, "last_error"));
 		if ((s = get_str(st, "content_hash")))
 			snprintf(d->status.content_hash, sizeof(d->status.content_hash), "%s", s);
+		d->status.last_result = sync_result_parse(get_str(st, "last_result"));
+		get_double(st, "sync_duration", &d->status.sync_duration);
 	}
 	return 0;
 }

@@ -26,23 +26,22 @@ static void sha256_hex(const void *data, size_t len, char *out)
 		sprintf(out + i * 2, "%02x", md[i]);
 }
 
-int xf_sync_parse_source(const char *source, const struct xf_feed_options *o,
-			 const struct xf_rails *rails, long timeout, struct xf_feed_result *r,
-			 struct xf_rails_counts *rc, char *hash, char *err, size_t errlen)
+void xf_sync_fetch_opts(const struct xf_feed_def *def, struct xf_fetch_opts *fo)
 {
-	struct xf_fetch_opts fo = { .timeout_seconds = timeout };
-	size_t len;
-	char *data;
-	int ret;
+	memset(fo, 0, sizeof(*fo));
+	fo->timeout_seconds = def->timeout;
+	fo->connect_timeout_seconds = def->connect_timeout;
+	fo->max_bytes = def->max_size;
+	fo->retries = def->retries;
+	fo->ca_file = def->ca_file;
+}
 
-	memset(r, 0, sizeof(*r));
-	ret = xf_fetch(source, &fo, &data, &len, err, errlen);
-	if (ret)
-		return ret;
-	if (hash)
-		sha256_hex(data, len, hash);
-	ret = xf_feed_parse_buffer(source, data, len, o, r);
-	free(data);
+static int parse_body(const char *source, const char *data, size_t len,
+		      const struct xf_feed_options *o, const struct xf_rails *rails,
+		      struct xf_feed_result *r, struct xf_rails_counts *rc, char *err, size_t errlen)
+{
+	int ret = xf_feed_parse_buffer(source, data, len, o, r);
+
 	if (ret) {
 		snprintf(err, errlen, "%s", r->refuse_reason[0] ? r->refuse_reason : strerror(-ret));
 		return ret;
@@ -55,10 +54,81 @@ int xf_sync_parse_source(const char *source, const struct xf_feed_options *o,
 	return ret;
 }
 
+int xf_sync_fetch_and_parse(const char *source, const struct xf_fetch_opts *fo,
+			    const struct xf_feed_options *o, const struct xf_rails *rails,
+			    struct xf_feed_result *r, struct xf_rails_counts *rc, char *hash,
+			    char *err, size_t errlen)
+{
+	size_t len;
+	char *data;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = xf_fetch(source, fo, &data, &len, err, errlen);
+	if (ret)
+		return ret;
+	if (hash)
+		sha256_hex(data, len, hash);
+	ret = parse_body(source, data, len, o, rails, r, rc, err, errlen);
+	free(data);
+	return ret;
+}
+
+int xf_sync_parse_source(const char *source, const struct xf_feed_options *o,
+			 const struct xf_rails *rails, long timeout, struct xf_feed_result *r,
+			 struct xf_rails_counts *rc, char *hash, char *err, size_t errlen)
+{
+	struct xf_fetch_opts fo = { .timeout_seconds = timeout };
+
+	return xf_sync_fetch_and_parse(source, &fo, o, rails, r, rc, hash, err, errlen);
+}
+
+/* Download def's source, conditionally while the feed has ranges in force,
+ * and parse what came. 0 with fs->not_modified-like state left to the
+ * caller through *not_modified. */
+static int fetch_feed(struct xf_feed_sync *fs, const struct xf_feed_options *o,
+		      bool *not_modified)
+{
+	struct xf_feed_def *def = fs->def;
+	struct xf_fetch_result res;
+	struct xf_fetch_opts fo;
+	char what[XF_FEED_NAME_MAX + 8];
+	int ret;
+
+	xf_sync_fetch_opts(def, &fo);
+	snprintf(what, sizeof(what), "feed '%s'", def->name);
+	fo.what = what;
+	if (fs->before) {
+		fo.etag = xf_feed_def_etag(def);
+		fo.last_modified = xf_feed_def_last_modified(def);
+	}
+	memset(&fs->parsed, 0, sizeof(fs->parsed));
+	ret = xf_fetch_source(def->source, &fo, &res, fs->reason, sizeof(fs->reason));
+	fs->attempts = res.attempts;
+	fs->http_status = res.http_status;
+	*not_modified = false;
+	if (ret)
+		return ret;
+	fs->etag = res.etag;
+	fs->last_modified = res.last_modified;
+	res.etag = res.last_modified = NULL;
+	if (res.not_modified) {
+		*not_modified = true;
+		xf_fetch_result_free(&res);
+		return 0;
+	}
+	sha256_hex(res.data, res.len, fs->hash);
+	ret = parse_body(def->source, res.data, res.len, o, &def->rails, &fs->parsed, &fs->rails,
+			 fs->reason, sizeof(fs->reason));
+	xf_fetch_result_free(&res);
+	return ret;
+}
+
 void xf_sync_prepare(struct xf_feed_sync *fs, struct xf_feed_def *def, size_t before, bool force)
 {
 	struct xf_feed_options o;
 	double start = xf_now_ms();
+	bool not_modified;
 	size_t floor_entries;
 	int ret;
 
@@ -66,9 +136,15 @@ void xf_sync_prepare(struct xf_feed_sync *fs, struct xf_feed_def *def, size_t be
 	fs->def = def;
 	fs->before = before;
 	xf_feed_def_options(def, &o);
-	ret = xf_sync_parse_source(def->source, &o, &def->rails, def->timeout, &fs->parsed,
-				   &fs->rails, fs->hash, fs->reason, sizeof(fs->reason));
+	ret = fetch_feed(fs, &o, &not_modified);
 	fs->prepare_ms = xf_now_ms() - start;
+	if (not_modified) {
+		fs->state = XF_SYNC_NOT_MODIFIED;
+		snprintf(fs->hash, sizeof(fs->hash), "%s", def->status.content_hash);
+		snprintf(fs->reason, sizeof(fs->reason),
+			 "not modified (HTTP %ld): the version in force is current", fs->http_status);
+		return;
+	}
 	fs->content_changed = strcmp(fs->hash, def->status.content_hash) != 0;
 	if (ret) {
 		fs->state = XF_SYNC_FAILED;
@@ -347,7 +423,83 @@ bool xf_sync_use_last_good(const char *state_dir, struct xf_feed_sync *fs)
 	return true;
 }
 
+bool xf_sync_withdraw_if_stale(struct xf_feed_sync *fs, long long now)
+{
+	const struct xf_feed_def *def = fs->def;
+	size_t len;
+
+	if ((fs->state != XF_SYNC_FAILED && fs->state != XF_SYNC_REFUSED) ||
+	    def->stale_policy != XF_STALE_WITHDRAW || !xf_feed_is_stale(def, now))
+		return false;
+	/* READY with nothing: the build replaces its ranges by none, past
+	 * the shrink rail, which guards against bad sources, not this */
+	xf_feed_result_free(&fs->parsed);
+	memset(&fs->parsed, 0, sizeof(fs->parsed));
+	len = strlen(fs->reason);
+	snprintf(fs->reason + len, sizeof(fs->reason) - len,
+		 "; stale (no success for more than %llds) under the withdraw policy: its ranges "
+		 "are withdrawn",
+		 (long long)def->max_age);
+	fs->state = XF_SYNC_READY;
+	fs->withdrawn = true;
+	return true;
+}
+
+void xf_sync_record(const char *state_dir, struct xf_feed_sync *fs, double commit_ms)
+{
+	struct xf_feed_def *d = fs->def;
+	struct xf_feed_status *st = &d->status;
+
+	st->sync_duration = (fs->prepare_ms + commit_ms) / 1e3;
+	switch (fs->state) {
+	case XF_SYNC_NOT_MODIFIED:
+		/* the source confirmed the version in force: as fresh as a new one */
+		st->last_result = XF_RESULT_NOT_MODIFIED;
+		st->last_success = st->last_attempt;
+		xf_feed_status_set_error(st, NULL);
+		return;
+	case XF_SYNC_APPLIED:
+		break;
+	case XF_SYNC_REFUSED:
+		st->last_result = XF_RESULT_REFUSED;
+		xf_feed_status_set_error(st, fs->reason);
+		return;
+	default:
+		st->last_result = XF_RESULT_FAILED;
+		xf_feed_status_set_error(st, fs->reason);
+		return;
+	}
+	if (fs->withdrawn) {
+		/* nothing in force: the next sync downloads in full, and a
+		 * version then smaller than before is not measured against it */
+		st->last_result = XF_RESULT_WITHDRAWN;
+		st->entries = st->v4 = st->v6 = 0;
+		xf_feed_def_set_validators(d, NULL, NULL);
+		xf_feed_status_set_error(st, fs->reason);
+		return;
+	}
+	if (fs->from_last_good) {
+		/* the source's failure is the error, whatever was applied */
+		st->last_result = XF_RESULT_LAST_GOOD;
+		xf_feed_status_set_error(st, fs->reason);
+		return;
+	}
+	if (xf_sync_save_last_good(state_dir, fs))
+		xf_warn("feed '%s': cannot save the last good version under %s", d->name, state_dir);
+	st->last_result = XF_RESULT_APPLIED;
+	st->entries = fs->parsed.n;
+	st->v4 = fs->parsed.v4;
+	st->v6 = fs->parsed.v6;
+	st->last_success = st->last_attempt;
+	snprintf(st->content_hash, sizeof(st->content_hash), "%s", fs->hash);
+	xf_feed_def_set_validators(d, fs->etag, fs->last_modified);
+	xf_feed_status_set_error(st, NULL);
+}
+
 void xf_feed_sync_free(struct xf_feed_sync *fs)
 {
 	xf_feed_result_free(&fs->parsed);
+	free(fs->etag);
+	free(fs->last_modified);
+	fs->etag = fs->last_modified = NULL;
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "fetch.h"
 #include "registry.h"
 #include "rules.h"
 
@@ -18,6 +19,7 @@ enum xf_sync_state {
 	XF_SYNC_REFUSED, /* a rail refused it: previous version stays */
 	XF_SYNC_FAILED,	 /* fetch or parse error: previous version stays */
 	XF_SYNC_APPLIED,
+	XF_SYNC_NOT_MODIFIED, /* the source says the version in force is current */
 };
 
 struct xf_feed_sync {
@@ -32,16 +34,43 @@ struct xf_feed_sync {
 	size_t added, removed, changed, unchanged;
 	double prepare_ms; /* fetch + parse + rails */
 	bool from_last_good; /* the source failed: the saved last good version */
+	bool withdrawn;	     /* the source failed past max_age: ranges withdrawn */
+	/* the download: validators of the new version (stored only once it is
+	 * applied), how many attempts it took, the final HTTP status */
+	char *etag, *last_modified;
+	unsigned int attempts;
+	long http_status;
 };
 
 /* Fetch, parse and check one feed. force: apply an update a rail refused
- * (shrink, share of bad lines); a truncated download is never applied. */
+ * (shrink, share of bad lines); a truncated download is never applied.
+ * While the feed has ranges in force (before > 0) the request is
+ * conditional on the stored validators: a 304 makes it NOT_MODIFIED, with
+ * nothing parsed and nothing to commit. With nothing in force (a new feed,
+ * after a reboot) the whole version is downloaded. */
 void xf_sync_prepare(struct xf_feed_sync *fs, struct xf_feed_def *def, size_t before,
 		     bool force);
 /* Parse only (feed check): same steps without the shrink rail. */
 int xf_sync_parse_source(const char *source, const struct xf_feed_options *o,
 			 const struct xf_rails *rails, long timeout, struct xf_feed_result *r,
 			 struct xf_rails_counts *rc, char *hash, char *err, size_t errlen);
+/* The same with every download option (feed check with a feed's options). */
+int xf_sync_fetch_and_parse(const char *source, const struct xf_fetch_opts *fo,
+			    const struct xf_feed_options *o, const struct xf_rails *rails,
+			    struct xf_feed_result *r, struct xf_rails_counts *rc, char *hash,
+			    char *err, size_t errlen);
+/* The download options a feed's definition asks for (no validators). */
+void xf_sync_fetch_opts(const struct xf_feed_def *def, struct xf_fetch_opts *fo);
+
+/* A FAILED or REFUSED fs whose feed is stale now (past max_age) under the
+ * withdraw policy becomes READY with no entries: its ranges go. Returns
+ * whether it did. */
+bool xf_sync_withdraw_if_stale(struct xf_feed_sync *fs, long long now);
+/* After the commit: record how the sync of fs->def went in its registry
+ * status (result, time, entries, content hash, last error), keep an
+ * applied version as the last good one and its validators for the next
+ * conditional request. commit_ms: the commit's share for this feed. */
+void xf_sync_record(const char *state_dir, struct xf_feed_sync *fs, double commit_ms);
 
 /* next = old with the ranges of every READY feed replaced by its parsed
  * entries; fills the per-feed added/removed/changed/unchanged. */
