@@ -20,6 +20,8 @@
 #include "names.h"
 
 #define POLL_MS 200
+/* how often the foreground run looks at --count, --timeout and signals */
+#define WAIT_TICK_MS 20
 
 enum sink_kind {
 	SINK_STDOUT,
@@ -39,7 +41,8 @@ struct xf_event_sink {
 	atomic_ullong written, rate_limited, failed;
 	pthread_t thread;
 	bool threaded;
-	atomic_bool stop;
+	atomic_bool stop, thread_done;
+	atomic_int thread_err; /* the thread stopped on this error */
 };
 
 /* ---------------------------------------------------------------- record */
@@ -233,60 +236,13 @@ fail:
 	return err;
 }
 
-static void stats_of(struct xf_event_sink *s, struct xf_event_sink_stats *out)
-{
-	out->written = atomic_load(&s->written);
-	out->rate_limited = atomic_load(&s->rate_limited);
-	out->failed = atomic_load(&s->failed);
-}
-
-int xf_event_sink_run(const struct xf_cli *cli, const struct xf_event_run *run,
-		      struct xf_event_sink_stats *stats)
-{
-	double deadline = xf_now_ms() + run->timeout * 1e3;
-	struct xf_event_sink *s;
-	int err;
-
-	err = sink_open(cli, run->target, run->max_per_second, &s);
-	if (err)
-		return err;
-	s->count = run->count;
-	while (!run->count || atomic_load(&s->written) < run->count) {
-		double left = deadline - xf_now_ms();
-		int wait_ms = POLL_MS;
-
-		if (run->stop && *run->stop)
-			break;
-		if (run->timeout) {
-			if (left <= 0)
-				break;
-			if (left < POLL_MS)
-				wait_ms = (int)left;
-		}
-		err = ring_buffer__poll(s->rb, wait_ms);
-		if (err == -EINTR) {
-			err = 0;
-			continue; /* the loop looks at *stop */
-		}
-		if (err < 0) {
-			xf_err("events: reading the ring buffer: %s", strerror(-err));
-			break;
-		}
-		err = 0;
-	}
-	if (stats)
-		stats_of(s, stats);
-	sink_free(s);
-	return err;
-}
-
 static void *sink_thread(void *arg)
 {
 	struct xf_event_sink *s = arg;
 	sigset_t all;
 	int err;
 
-	/* signals are the daemon's main thread's business */
+	/* signals are the business of the thread that started the sink */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	while (!atomic_load(&s->stop)) {
@@ -294,25 +250,24 @@ static void *sink_thread(void *arg)
 		if (err < 0 && err != -EINTR) {
 			xf_err("events: reading the ring buffer: %s; the sink stops",
 			       strerror(-err));
+			atomic_store(&s->thread_err, err);
 			break;
 		}
 	}
+	atomic_store(&s->thread_done, true);
 	return NULL;
 }
 
-int xf_event_sink_start(const struct xf_cli *cli, const char *target, unsigned max_per_second,
-			struct xf_event_sink **out)
+static int sink_start(const struct xf_cli *cli, const char *target, unsigned max_per_second,
+		      unsigned long long count, struct xf_event_sink **out)
 {
 	struct xf_event_sink *s;
 	int err;
 
-	if (target && !strcmp(target, "stdout")) {
-		xf_err("events: the sink writes to file:PATH or syslog, not stdout");
-		return -EINVAL;
-	}
 	err = sink_open(cli, target, max_per_second, &s);
 	if (err)
 		return err;
+	s->count = count;
 	err = -pthread_create(&s->thread, NULL, sink_thread, s);
 	if (err) {
 		xf_err("events: cannot start the sink thread: %s", strerror(-err));
@@ -324,19 +279,68 @@ int xf_event_sink_start(const struct xf_cli *cli, const char *target, unsigned m
 	return 0;
 }
 
+int xf_event_sink_start(const struct xf_cli *cli, const char *target, unsigned max_per_second,
+			struct xf_event_sink **out)
+{
+	*out = NULL;
+	if (!target || !strcmp(target, "stdout")) {
+		xf_err("events: the sink writes to file:PATH or syslog, not stdout");
+		return -EINVAL;
+	}
+	return sink_start(cli, target, max_per_second, 0, out);
+}
+
 void xf_event_sink_stats(struct xf_event_sink *s, struct xf_event_sink_stats *out)
 {
-	stats_of(s, out);
+	out->written = atomic_load(&s->written);
+	out->rate_limited = atomic_load(&s->rate_limited);
+	out->failed = atomic_load(&s->failed);
+}
+
+/* Stop the thread and write what arrived since its last poll. */
+static void sink_halt(struct xf_event_sink *s)
+{
+	atomic_store(&s->stop, true);
+	if (s->threaded)
+		pthread_join(s->thread, NULL);
+	s->threaded = false;
+	if (!atomic_load(&s->thread_err))
+		ring_buffer__consume(s->rb);
 }
 
 void xf_event_sink_stop(struct xf_event_sink *s)
 {
 	if (!s)
 		return;
-	atomic_store(&s->stop, true);
-	if (s->threaded)
-		pthread_join(s->thread, NULL);
-	/* what arrived since the last poll */
-	ring_buffer__consume(s->rb);
+	sink_halt(s);
 	sink_free(s);
+}
+
+/* The command runs the daemon's sink (the thread) and waits for it. */
+int xf_event_sink_run(const struct xf_cli *cli, const struct xf_event_run *run,
+		      struct xf_event_sink_stats *stats)
+{
+	const struct timespec tick = {.tv_nsec = WAIT_TICK_MS * 1000000L};
+	double deadline = xf_now_ms() + run->timeout * 1e3;
+	struct xf_event_sink *s;
+	int err;
+
+	err = sink_start(cli, run->target, run->max_per_second, run->count, &s);
+	if (err)
+		return err;
+	while (!atomic_load(&s->thread_done)) {
+		if (run->count && atomic_load(&s->written) >= run->count)
+			break;
+		if (run->stop && *run->stop)
+			break;
+		if (run->timeout && xf_now_ms() >= deadline)
+			break;
+		nanosleep(&tick, NULL); /* a signal cuts it short: fine */
+	}
+	sink_halt(s);
+	err = atomic_load(&s->thread_err);
+	if (stats)
+		xf_event_sink_stats(s, stats);
+	sink_free(s);
+	return err;
 }

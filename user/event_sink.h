@@ -4,7 +4,7 @@
  * and in syslog (which journald reads too), at most N per second of
  * traffic. xf_event_sink_start runs a thread that reads the ring buffer
  * and writes JSON lines to a file (appending) or to syslog; the `events`
- * command runs the same loop in the foreground (xf_event_sink_run).
+ * command runs the same sink and waits for it (xf_event_sink_run).
  *
  * The ring buffer has one consumer position: two readers at once (the
  * daemon's sink and `xdpfence events`, say) share the events between them. */
@@ -48,7 +48,7 @@ struct xf_event_run {
 	volatile sig_atomic_t *stop; /* set (by a signal handler) to stop; may be NULL */
 };
 
-/* The same sink in the foreground, until count, timeout or *stop.
+/* The same sink, stdout allowed, until count, timeout or *stop.
  * Returns 0 or negative errno (message logged); stats may be NULL. */
 int xf_event_sink_run(const struct xf_cli *cli, const struct xf_event_run *run,
 		      struct xf_event_sink_stats *stats);

@@ -81,6 +81,22 @@ check "events --output file: appends what waits in the ring buffer" \
 	xfq events --output "file:$F" --timeout 1
 check_eq "25 more lines: 65" 65 "$(lines "$F")"
 
+# ---------------------------------------------------------------- SIGTERM
+# as the daemon's sink stops: what arrived is written, the exit is clean
+T="$E2E_TMP/term.jsonl"
+drain
+# not through a shell function: $! is the process the signal goes to
+nsenter --net="/run/netns/$E2E_SRV" timeout 30 "$XDPFENCE" events --output "file:$T" \
+	>/dev/null 2>&1 &
+ev_pid=$!
+sleep 0.3
+send "$BLOCKED" 15 0.002
+e2e_until 5 test "$(lines "$T")" -ge 15
+kill -TERM "$ev_pid"
+rc=0
+wait "$ev_pid" || rc=$?
+check_eq "SIGTERM: exit 0 with the 15 events written" "0 15" "$rc $(lines "$T")"
+
 # ---------------------------------------------------------------- rate limit
 R=20 N=600
 L="$E2E_TMP/limited.jsonl"
