@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 
 #include "addr.h"
+#include "feed_parse.h"
 #include "exposition.h"
 #include "log.h"
 #include "manual_meta.h"
@@ -161,35 +162,69 @@ static void feed_entries_family(struct xf_expo *e, const struct xf_feed *feeds,
 	}
 }
 
-/* The registry's view of each feed: when it was fetched, whether the last
- * attempt failed and with what. */
-static void feed_status_families(struct xf_expo *e, const struct xf_registry *reg)
+/* A feed counts as up when its last sync brought the version in force or
+ * confirmed it (registries from before last_result: no error standing). */
+static bool feed_up(const struct xf_feed_status *s)
+{
+	if (s->last_result == XF_RESULT_NONE)
+		return s->last_attempt > 0 && !s->last_error;
+	return s->last_result == XF_RESULT_APPLIED || s->last_result == XF_RESULT_NOT_MODIFIED;
+}
+
+static __u64 non_negative(long long v)
+{
+	return v > 0 ? (__u64)v : 0;
+}
+
+/* The registry's view of each feed: how it is configured, when it was
+ * fetched, how the last sync ended, how old the version in force is. */
+static void feed_status_families(struct xf_expo *e, const struct xf_registry *reg, time_t now)
 {
 	size_t i;
 
+	xf_expo_family(e, "xdpfence_feed_info", XF_METRIC_GAUGE,
+		       "1 for each registered feed, with its format, action and what becomes "
+		       "of it when stale (enforce: stays in force, withdraw: withdrawn).");
+	for (i = 0; i < reg->n; i++) {
+		const struct xf_feed_def *d = &reg->feeds[i];
+
+		xf_expo_u64(e, "xdpfence_feed_info",
+			    XF_LABELS({"feed", d->name}, {"format", xf_feed_format_name(d->format)},
+				      {"action", xf_action_name(d->action)},
+				      {"stale_policy", xf_stale_policy_name(d->stale_policy)}),
+			    1);
+	}
 	xf_expo_family(e, "xdpfence_feed_last_success_timestamp_seconds", XF_METRIC_GAUGE,
-		       "When the feed was last fetched and applied (or found unchanged), "
-		       "unix time; 0: never.");
+		       "When the feed was last fetched and applied, or confirmed unchanged "
+		       "(304), unix time; 0: never.");
 	for (i = 0; i < reg->n; i++)
-		xf_expo_u64(
-		    e, "xdpfence_feed_last_success_timestamp_seconds",
-		    XF_LABELS({"feed", reg->feeds[i].name}),
-		    reg->feeds[i].status.last_success > 0 ? reg->feeds[i].status.last_success : 0);
+		xf_expo_u64(e, "xdpfence_feed_last_success_timestamp_seconds",
+			    XF_LABELS({"feed", reg->feeds[i].name}),
+			    non_negative(reg->feeds[i].status.last_success));
 	xf_expo_family(e, "xdpfence_feed_last_attempt_timestamp_seconds", XF_METRIC_GAUGE,
 		       "When a sync of the feed was last tried, unix time; 0: never.");
 	for (i = 0; i < reg->n; i++)
-		xf_expo_u64(
-		    e, "xdpfence_feed_last_attempt_timestamp_seconds",
-		    XF_LABELS({"feed", reg->feeds[i].name}),
-		    reg->feeds[i].status.last_attempt > 0 ? reg->feeds[i].status.last_attempt : 0);
-	xf_expo_family(
-	    e, "xdpfence_feed_up", XF_METRIC_GAUGE,
-	    "1 when the last sync of the feed succeeded, 0 when it failed or never ran.");
+		xf_expo_u64(e, "xdpfence_feed_last_attempt_timestamp_seconds",
+			    XF_LABELS({"feed", reg->feeds[i].name}),
+			    non_negative(reg->feeds[i].status.last_attempt));
+	xf_expo_family(e, "xdpfence_feed_up", XF_METRIC_GAUGE,
+		       "1 when the last sync of the feed applied a version or confirmed the one "
+		       "in force, 0 when it failed, was refused or never ran.");
+	for (i = 0; i < reg->n; i++)
+		xf_expo_u64(e, "xdpfence_feed_up", XF_LABELS({"feed", reg->feeds[i].name}),
+			    feed_up(&reg->feeds[i].status));
+	xf_expo_family(e, "xdpfence_feed_last_result_info", XF_METRIC_GAUGE,
+		       "1 with how the feed's last sync ended: applied, not-modified, failed, "
+		       "refused, last-good (the saved copy applied), withdrawn.");
 	for (i = 0; i < reg->n; i++) {
 		const struct xf_feed_status *s = &reg->feeds[i].status;
 
-		xf_expo_u64(e, "xdpfence_feed_up", XF_LABELS({"feed", reg->feeds[i].name}),
-			    s->last_attempt > 0 && !s->last_error);
+		if (s->last_result == XF_RESULT_NONE)
+			continue;
+		xf_expo_u64(e, "xdpfence_feed_last_result_info",
+			    XF_LABELS({"feed", reg->feeds[i].name},
+				      {"result", xf_sync_result_name(s->last_result)}),
+			    1);
 	}
 	xf_expo_family(e, "xdpfence_feed_last_error_info", XF_METRIC_GAUGE,
 		       "1 while the feed's last sync failed, with the error in a label.");
@@ -204,6 +239,38 @@ static void feed_status_families(struct xf_expo *e, const struct xf_registry *re
 		xf_expo_u64(e, "xdpfence_feed_last_error_info",
 			    XF_LABELS({"feed", reg->feeds[i].name}, {"error", error}), 1);
 	}
+	xf_expo_family(e, "xdpfence_feed_sync_duration_seconds", XF_METRIC_GAUGE,
+		       "How long the feed's last sync took (fetch, parse, apply).");
+	for (i = 0; i < reg->n; i++)
+		xf_expo_double(e, "xdpfence_feed_sync_duration_seconds",
+			       XF_LABELS({"feed", reg->feeds[i].name}),
+			       reg->feeds[i].status.sync_duration);
+	xf_expo_family(e, "xdpfence_feed_age_seconds", XF_METRIC_GAUGE,
+		       "Seconds since the feed's last successful sync (absent: never).");
+	for (i = 0; i < reg->n; i++) {
+		long long age = xf_feed_age(&reg->feeds[i], now);
+
+		if (age >= 0)
+			xf_expo_u64(e, "xdpfence_feed_age_seconds",
+				    XF_LABELS({"feed", reg->feeds[i].name}), age);
+	}
+	xf_expo_family(e, "xdpfence_feed_max_age_seconds", XF_METRIC_GAUGE,
+		       "The age past which the feed is stale; 0: it never is.");
+	for (i = 0; i < reg->n; i++)
+		xf_expo_u64(e, "xdpfence_feed_max_age_seconds",
+			    XF_LABELS({"feed", reg->feeds[i].name}),
+			    non_negative(reg->feeds[i].max_age));
+	xf_expo_family(e, "xdpfence_feed_stale", XF_METRIC_GAUGE,
+		       "1 while the feed is older than its max age (or never synced and has one).");
+	for (i = 0; i < reg->n; i++)
+		xf_expo_u64(e, "xdpfence_feed_stale", XF_LABELS({"feed", reg->feeds[i].name}),
+			    xf_feed_is_stale(&reg->feeds[i], now));
+	xf_expo_family(e, "xdpfence_feed_interval_seconds", XF_METRIC_GAUGE,
+		       "Seconds between the daemon's refreshes of the feed; 0: manual.");
+	for (i = 0; i < reg->n; i++)
+		xf_expo_u64(e, "xdpfence_feed_interval_seconds",
+			    XF_LABELS({"feed", reg->feeds[i].name}),
+			    non_negative(reg->feeds[i].interval));
 }
 
 static size_t bitmap_population(const struct xf_state *st)
@@ -472,7 +539,7 @@ static void state_families(struct xf_expo *e, const struct xf_cli *cli, const st
 	global_families(e, st);
 	feed_counter_families(e, st, feeds);
 	feed_entries_family(e, feeds, census, reg);
-	feed_status_families(e, reg);
+	feed_status_families(e, reg, now);
 	map_families(e, st, census, nfeeds, nhot);
 	interface_family(e, st);
 	top_range_families(e, st, hot, nhot, top_n);
@@ -517,7 +584,7 @@ int xf_metrics_render(const struct xf_cli *cli, unsigned top_n, char **text, siz
 		xf_state_close(&st);
 	} else if (have_reg) {
 		feed_entries_family(&e, NULL, NULL, &reg);
-		feed_status_families(&e, &reg);
+		feed_status_families(&e, &reg, time(NULL));
 	}
 	if (have_reg)
 		xf_registry_close(&reg);

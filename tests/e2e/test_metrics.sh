@@ -53,11 +53,18 @@ check "block the tag range" xfq block "${RANGE[tag4]}" --action tag --tag 3
 # the counted range comes from a feed, so that a second feed has counters
 mkdir -p "$E2E_TMP/feeds"
 printf '%s\n' "${RANGE[count4]}" 2001:db8:c0::/48 2001:db8:c1::/48 >"$E2E_TMP/feeds/watch.txt"
-check "feed add watch (action count)" xfq feed add watch --source "$E2E_TMP/feeds/watch.txt" \
-	--format list --action count --allow-special
+MAX_AGE=5
+check "feed add watch (action count, --max-age $MAX_AGE, --interval 60)" \
+	xfq feed add watch --source "$E2E_TMP/feeds/watch.txt" --format list --action count \
+	--allow-special --max-age "$MAX_AGE" --interval 60
 sync_started=$(date +%s)
 check "feed sync" xfq feed sync
 sync_done=$(date +%s)
+# registered, never synced: stale from the start (it has a max age)
+cp "$E2E_TMP/feeds/watch.txt" "$E2E_TMP/feeds/later.txt"
+check "feed add later (--max-age 1h --stale withdraw), not synced" \
+	xfq feed add later --source "$E2E_TMP/feeds/later.txt" --format list --allow-special \
+	--max-age 1h --stale withdraw
 
 # ---------------------------------------------------------------- server
 # not through a shell function: $! is then the process SIGTERM goes to
@@ -97,6 +104,21 @@ outcomes() { # FILE FAMILY LABELS-BEFORE-OUTCOME OUTCOME...
 M0="$E2E_TMP/m0" M1="$E2E_TMP/m1" M2="$E2E_TMP/m2"
 check "scrape before the traffic" scrape "$M0"
 check "promtool check metrics (before the traffic)" promtool check metrics <"$M0"
+check_eq "feed watch just synced: not stale, max age $MAX_AGE, interval 60" "0 $MAX_AGE 60" \
+	"$(metric "$M0" 'xdpfence_feed_stale{feed="watch"}') $(metric "$M0" 'xdpfence_feed_max_age_seconds{feed="watch"}') $(metric "$M0" 'xdpfence_feed_interval_seconds{feed="watch"}')"
+age=$(metric "$M0" 'xdpfence_feed_age_seconds{feed="watch"}')
+check "feed watch age: from its sync to now ($((sync_done - sync_started))..), '$age'" \
+	test -n "$age" -a "${age:-99}" -le $(($(date +%s) - sync_started))
+check_eq "feed watch: info (format, action, stale policy), last result applied" "1 1" \
+	"$(metric "$M0" 'xdpfence_feed_info{feed="watch",format="list",action="count",stale_policy="enforce"}') $(metric "$M0" 'xdpfence_feed_last_result_info{feed="watch",result="applied"}')"
+dur=$(metric "$M0" 'xdpfence_feed_sync_duration_seconds{feed="watch"}')
+check "feed watch sync duration: more than 0, less than the sync took ($dur)" \
+	"$E2E_PY" -c 'import sys; d = float(sys.argv[1]); sys.exit(not (0 < d <= float(sys.argv[2]) + 1))' \
+	"${dur:-0}" $((sync_done - sync_started))
+check_eq "feed later, never synced: stale, down, no age, no result, 0 ranges" "1 0  0 0" \
+	"$(metric "$M0" 'xdpfence_feed_stale{feed="later"}') $(metric "$M0" 'xdpfence_feed_up{feed="later"}') $(metric "$M0" 'xdpfence_feed_age_seconds{feed="later"}') $(grep -c 'xdpfence_feed_last_result_info{feed="later"' "$M0") $(metric "$M0" 'xdpfence_feed_entries{feed="later"}')"
+check_eq "feed later: policy withdraw, max age 3600" "1 3600" \
+	"$(metric "$M0" 'xdpfence_feed_info{feed="later",format="list",action="drop",stale_policy="withdraw"}') $(metric "$M0" 'xdpfence_feed_max_age_seconds{feed="later"}')"
 CLIENTS=()
 for k in $KINDS; do
 	e2e_traffic "$E2E_CLI" udp-send --dst "$E2E_SRV4" --dst "$E2E_SRV6" --port "$UDP_PORT" \
@@ -261,6 +283,16 @@ check_eq "feed watch down, its error standing, its ranges still in force" "0 1 3
 check_eq "feed watch last success unchanged, last attempt later or equal" "$ts ok" \
 	"$(metric "$M2" 'xdpfence_feed_last_success_timestamp_seconds{feed="watch"}') $([ "$(metric "$M2" 'xdpfence_feed_last_attempt_timestamp_seconds{feed="watch"}')" -ge "$ts" ] && echo ok)"
 check "promtool check metrics (failed feed, error label)" promtool check metrics <"$M2"
+check_eq "feed watch: last result failed" 1 \
+	"$(metric "$M2" 'xdpfence_feed_last_result_info{feed="watch",result="failed"}')"
+watch_stale() {
+	scrape "$M2" && [ "$(metric "$M2" 'xdpfence_feed_stale{feed="watch"}')" = 1 ]
+}
+check "feed watch goes stale past its max age ($MAX_AGE s)" e2e_until $((MAX_AGE + 5)) watch_stale
+check_eq "stale under the enforce policy: its 3 ranges stay in force" 3 \
+	"$(metric "$M2" 'xdpfence_feed_entries{feed="watch"}')"
+check "its age is past the max age" \
+	test "$(metric "$M2" 'xdpfence_feed_age_seconds{feed="watch"}')" -gt "$MAX_AGE"
 
 # ---------------------------------------------------------------- dashboard
 # docs/grafana-dashboard.json: every query names families the exposition
