@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -55,6 +56,7 @@ static const struct size_case cases[] = {
 };
 
 static __u64 rng_state = 0x9e3779b97f4a7c15ULL;
+static volatile size_t sink_value; /* keeps the memory chase from being optimised away */
 static char pin_dir[64];
 static FILE *json_out;
 static bool json_first = true;
@@ -617,6 +619,49 @@ out:
 	return err;
 }
 
+/* What one cache-missing memory access costs on this machine: a chain of
+ * dependent loads through a buffer much larger than the last-level cache,
+ * with 4 KiB pages (as the kernel's vmalloc-ed BPF maps have) and with
+ * transparent huge pages. The figure a cold lookup is made of. */
+static double chase_ns(size_t bytes, bool huge)
+{
+	size_t n = bytes / sizeof(size_t), i, steps = 4000000, at = 0;
+	size_t *buf = NULL;
+	double t;
+
+	if (posix_memalign((void **)&buf, 2 << 20, bytes))
+		return -1;
+	madvise(buf, bytes, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	/* one random cycle through all slots, a cache line apart */
+	for (i = 0; i < n; i++)
+		buf[i] = i;
+	for (i = n / 8 - 1; i > 0; i--) {
+		size_t j = rng() % i, a = i * 8, b = j * 8, tmp = buf[a];
+
+		buf[a] = buf[b];
+		buf[b] = tmp;
+	}
+	t = now_ms();
+	for (i = 0; i < steps; i++)
+		at = buf[(at % (n / 8)) * 8];
+	t = now_ms() - t;
+	sink_value = at;
+	free(buf);
+	return t * 1e6 / steps;
+}
+
+static void print_memory_latency(void)
+{
+	double small = chase_ns(256 << 20, false), huge = chase_ns(256 << 20, true);
+
+	printf("memory: a dependent random load in 256 MiB costs %.0f ns with 4 KiB pages "
+	       "(as vmalloc-ed BPF maps are mapped) and %.0f ns with huge pages\n",
+	       small, huge);
+	backend_name = "none";
+	emit_figure("machine", "random load, 4 KiB pages, ns", small, "ns");
+	emit_figure("machine", "random load, huge pages, ns", huge, "ns");
+}
+
 /* build/bench-lookup.json, next to the build tree this binary is in. */
 static FILE *open_json(void)
 {
@@ -656,6 +701,7 @@ int main(int argc, char **argv)
 	json_out = open_json();
 	if (json_out)
 		fprintf(json_out, "[");
+	print_memory_latency();
 	err = bench_backend(XF_BACKEND_FAST, quick);
 	if (!err)
 		err = bench_backend(XF_BACKEND_LPM, quick);
