@@ -164,23 +164,30 @@ fail:
 	return NULL;
 }
 
-/* One attempt. *transient says whether another one could fare better. */
+/* One attempt. *transient says whether another one could fare better.
+ * curl_err: the handle's CURLOPT_ERRORBUFFER. */
 static int fetch_url_once(CURL *curl, const char *url, const struct xf_fetch_opts *opts,
 			  bool conditional, struct buffer *b, struct xf_fetch_result *res,
-			  bool *transient, char *errbuf, size_t errlen)
+			  char *curl_err, bool *transient, char *errbuf, size_t errlen)
 {
-	char curl_err[CURL_ERROR_SIZE] = "";
+	bool http = strncmp(url, "file://", 7) != 0;
 	long status = 0;
 	CURLcode rc;
 
 	*transient = false;
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
+	curl_err[0] = '\0';
 	rc = curl_easy_perform(curl);
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	res->http_status = status;
 	if (rc == CURLE_ABORTED_BY_CALLBACK && cancelled(opts)) {
 		snprintf(errbuf, errlen, "%s: cancelled", url);
 		return -ECANCELED;
+	}
+	/* an error status is the cause, whatever became of its body */
+	if (http && status >= 400) {
+		*transient = status >= 500;
+		snprintf(errbuf, errlen, "%s: HTTP status %ld", url, status);
+		return -EIO;
 	}
 	if (b->overflow || rc == CURLE_FILESIZE_EXCEEDED) {
 		snprintf(errbuf, errlen, "%s: larger than the size limit of %zu bytes: refused", url,
@@ -204,12 +211,12 @@ static int fetch_url_once(CURL *curl, const char *url, const struct xf_fetch_opt
 		snprintf(errbuf, errlen, "%s: %s", url, curl_err[0] ? curl_err : curl_easy_strerror(rc));
 		return -EIO;
 	}
-	if (!strncmp(url, "file://", 7))
+	if (!http)
 		return 0;
 	if (status == 304 && conditional) {
 		res->not_modified = true;
 	} else if (status < 200 || status >= 300) {
-		*transient = status >= 500;
+		/* a redirect not followed (no Location), a 1xx, a stray 304 */
 		snprintf(errbuf, errlen, "%s: HTTP status %ld%s", url, status,
 			 status == 304 ? " to a request that was not conditional" : "");
 		return -EIO;
@@ -244,6 +251,7 @@ static int fetch_url(const char *url, const struct xf_fetch_opts *opts, struct b
 						     : XF_FETCH_DEFAULT_CONNECT_TIMEOUT;
 	bool https = !strncmp(url, "https://", 8), transient = false;
 	struct curl_slist *headers = conditional_headers(opts);
+	char curl_err[CURL_ERROR_SIZE];
 	bool conditional = headers != NULL;
 	unsigned int attempt;
 	CURL *curl;
@@ -262,6 +270,7 @@ static int fetch_url(const char *url, const struct xf_fetch_opts *opts, struct b
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, b);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "xdpfence/" XF_VERSION);
@@ -301,8 +310,8 @@ static int fetch_url(const char *url, const struct xf_fetch_opts *opts, struct b
 		b->overflow = 0;
 		xf_fetch_result_free(res);
 		res->attempts = attempt + 1;
-		err = fetch_url_once(curl, url, opts, conditional, b, res, &transient, errbuf,
-				     errlen);
+		err = fetch_url_once(curl, url, opts, conditional, b, res, curl_err, &transient,
+				     errbuf, errlen);
 		if (!err || !transient || attempt >= opts->retries)
 			break;
 		delay = xf_retry_delay_seconds(attempt, XF_FETCH_RETRY_BASE, XF_FETCH_RETRY_CAP);
