@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 
 #include "cli.h"
+#include "conffile.h"
 #include "log.h"
 #include "names.h"
 #include "rules.h"
@@ -135,13 +136,90 @@ static int show_or_set(struct xf_cli *cli, const char *key, const char *value)
 	return ret;
 }
 
+/* ---- config check: the daemon's config file ---- */
+
+static void render_check(struct json_object *result)
+{
+	struct json_object *problems;
+	const char *file = xf_json_str(result, "file");
+	size_t i, n;
+
+	json_object_object_get_ex(result, "problems", &problems);
+	n = json_object_array_length(problems);
+	for (i = 0; i < n; i++) {
+		struct json_object *p = json_object_array_get_idx(problems, i);
+
+		if (xf_json_int(p, "line"))
+			printf("%s:%lld: %s\n", file, xf_json_int(p, "line"),
+			       xf_json_str(p, "message"));
+		else
+			printf("%s: %s\n", file, xf_json_str(p, "message"));
+	}
+	if (n)
+		printf("%s: %zu problem%s\n", file, n, n == 1 ? "" : "s");
+	else
+		printf("%s: ok: %lld interface(s), %lld service(s), %lld allowlist entr%s, "
+		       "%lld setting(s), %lld feed(s)\n",
+		       file, xf_json_int(result, "interfaces"), xf_json_int(result, "services"),
+		       xf_json_int(result, "allowlist"),
+		       xf_json_int(result, "allowlist") == 1 ? "y" : "ies",
+		       xf_json_int(result, "settings"), xf_json_int(result, "feeds"));
+}
+
+/* Every problem of the file with its line; exit status 1 when there is any. */
+static int check_file(struct xf_cli *cli, const char *path)
+{
+	struct json_object *result, *problems;
+	struct xf_conf conf;
+	size_t i;
+	int err;
+
+	err = xf_conf_load(&conf, path);
+	if (err == -ENOMEM) {
+		xf_conf_free(&conf);
+		return xf_fail(cli, "config check: %s: out of memory", path);
+	}
+	result = json_object_new_object();
+	problems = json_object_new_array();
+	for (i = 0; i < conf.n_problems; i++) {
+		struct json_object *p = json_object_new_object();
+
+		json_object_object_add(p, "line", json_object_new_int(conf.problems[i].line));
+		json_object_object_add(p, "message",
+				       json_object_new_string(conf.problems[i].message));
+		json_object_array_add(problems, p);
+	}
+	json_object_object_add(result, "file", json_object_new_string(path));
+	json_object_object_add(result, "valid", json_object_new_boolean(!conf.n_problems));
+	json_object_object_add(result, "problems", problems);
+	json_object_object_add(result, "interfaces", json_object_new_uint64(conf.n_ifaces));
+	json_object_object_add(result, "services", json_object_new_uint64(conf.n_services));
+	json_object_object_add(result, "allowlist", json_object_new_uint64(conf.n_allow));
+	json_object_object_add(result, "settings", json_object_new_uint64(conf.n_settings));
+	json_object_object_add(result, "feeds", json_object_new_uint64(conf.n_feeds));
+	if (conf.n_problems) {
+		char msg[64];
+
+		snprintf(msg, sizeof(msg), "%zu problem%s", conf.n_problems,
+			 conf.n_problems == 1 ? "" : "s");
+		json_object_object_add(result, "error", json_object_new_string(msg));
+	}
+	i = conf.n_problems;
+	xf_conf_free(&conf);
+	xf_output(cli, result, render_check);
+	return i ? 1 : 0;
+}
+
 int xf_cmd_config(struct xf_cli *cli, int argc, char **argv)
 {
 	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "show")))
 		return show_or_set(cli, NULL, NULL);
 	if (argc == 4 && !strcmp(argv[1], "set"))
 		return show_or_set(cli, argv[2], argv[3]);
-	return xf_usage_error(cli, "config", "config: expected 'show' or 'set KEY VALUE'");
+	if (argc == 3 && !strcmp(argv[1], "check"))
+		return check_file(cli, argv[2]);
+	return xf_usage_error(cli, "config",
+			      "config: expected 'show', 'set KEY VALUE' or 'check FILE'");
 }
 
 int xf_cmd_dry_run(struct xf_cli *cli, int argc, char **argv)

@@ -28,8 +28,9 @@ const struct xf_cmd xf_commands[] = {
 	{ "unprotect", xf_cmd_unprotect, "unprotect SERVICE...|--all",
 	  "remove protected services (none left: filter everything)" },
 	{ "dry-run", xf_cmd_dry_run, "dry-run [on|off]", "turn every drop into a counted pass" },
-	{ "config", xf_cmd_config, "config [set KEY VALUE]",
-	  "show or change settings: new-only, malformed, mark-mask, dscp, event-rate, event-sample" },
+	{ "config", xf_cmd_config, "config [set KEY VALUE | check FILE]",
+	  "show or change settings: new-only, malformed, mark-mask, dscp, event-rate, "
+	  "event-sample; check a daemon config file" },
 	{ "ranges", xf_cmd_ranges, "ranges [--feed NAME] [--kernel]",
 	  "list the ranges in force (--kernel: as the rules map holds them)" },
 	{ "lookup", xf_cmd_lookup, "lookup IP", "explain the decision for a source address" },
