@@ -19,6 +19,7 @@ struct xf_cli {
 	const char *state_dir; /* feed registry directory; NULL: default */
 	bool json;
 	bool pretty;
+	bool quiet; /* results are not printed (the daemon logs its own lines) */
 	const char *prog; /* "xdpfence" */
 };
 
@@ -103,6 +104,7 @@ int xf_cmd_metrics(struct xf_cli *cli, int argc, char **argv);
 
 int xf_cmd_feed(struct xf_cli *cli, int argc, char **argv);
 int xf_cmd_ranges(struct xf_cli *cli, int argc, char **argv);
+int xf_cmd_run(struct xf_cli *cli, int argc, char **argv);
 
 extern const struct xf_cmd xf_commands[];
 /* Exact name, else a unique prefix, in a NULL-terminated table. */

@@ -40,6 +40,8 @@ const struct xf_cmd xf_commands[] = {
 	{ "events", xf_cmd_events,
 	  "events [--count N] [--timeout SEC] [--output file:PATH|syslog] [--rate N]",
 	  "print sampled drop/tag events, or append them as JSON lines to a file or syslog" },
+	{ "run", xf_cmd_run, "run [--config FILE] [--detach-on-stop]",
+	  "the daemon: apply the config file, keep feeds fresh, serve metrics (SIGHUP reloads)" },
 	{ "metrics", xf_cmd_metrics, "metrics [--top N] [--listen ADDR]",
 	  "Prometheus metrics: print them once, or serve GET /metrics on ADDR" },
 	{ "purge", xf_cmd_purge, "purge", "detach everywhere and remove all pinned state" },

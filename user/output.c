@@ -9,6 +9,11 @@
 
 int xf_output(const struct xf_cli *cli, struct json_object *result, xf_text_renderer render)
 {
+	if (cli->quiet) {
+		/* the daemon logs its own lines; errors still reach stderr */
+		json_object_put(result);
+		return 0;
+	}
 	if (cli->json || !render) {
 		int flags = cli->pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
 					: JSON_C_TO_STRING_PLAIN;
