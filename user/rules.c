@@ -5,6 +5,7 @@
 
 #include <bpf/bpf.h>
 
+#include "clock.h"
 #include "fib.h"
 #include "log.h"
 #include "range_counters.h"
@@ -357,6 +358,9 @@ int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct 
 		xf_err("%zu ranges do not fit: capacity is %u ranges", next->n, st->max_ranges);
 		return -ENOSPC;
 	}
+	double t[6];
+
+	t[0] = xf_now_ms();
 	fresh = calloc(st->max_ids, 1);
 	if (!fresh)
 		return -ENOMEM;
@@ -371,6 +375,7 @@ int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct 
 	if (err)
 		goto cleanup;
 
+	t[1] = xf_now_ms();
 	match = match_old(old_e, old_n, new_e, new_n);
 	if (!match) {
 		err = -ENOMEM;
@@ -390,7 +395,9 @@ int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct 
 		xf_err("cannot reset the counters of new ranges: %s", strerror(-err));
 		goto cleanup;
 	}
+	t[2] = xf_now_ms();
 	write_records(st, next);
+	t[3] = xf_now_ms();
 	if (st->backend == XF_BACKEND_FAST) {
 		count_changes(old_n, new_e, new_n, match, &local);
 		err = xf_fib_apply(st, old_e, old_n, new_e, new_n, NULL);
@@ -406,7 +413,12 @@ int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct 
 	}
 	if (err)
 		goto rollback;
+	t[4] = xf_now_ms();
 	clear_records(st, old, next);
+	t[5] = xf_now_ms();
+	xf_debug("commit of %zu ranges: ids + precedence %.1f ms, counters %.1f ms, records "
+		 "%.1f ms, lookup tables %.1f ms, old records %.1f ms",
+		 next->n, t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3], t[5] - t[4]);
 	if (stats)
 		*stats = local;
 	goto cleanup;

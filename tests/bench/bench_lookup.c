@@ -559,6 +559,15 @@ static int bench_real_feeds(struct xdpfence_bench_bpf *skel, struct xf_state *st
 	return err;
 }
 
+/* XF_BENCH_ONLY=TEXT: only the scenarios and backends whose name holds
+ * TEXT (e.g. "1M v4", "real", "lpm") */
+static bool wanted(const char *name)
+{
+	const char *only = getenv("XF_BENCH_ONLY");
+
+	return !only || !*only || strstr(name, only) || strstr(backend_name, only);
+}
+
 static int bench_backend(__u8 backend, bool quick)
 {
 	struct xf_state_opts opts = { .create = true, .lock = true, .max_ranges = 2200000 };
@@ -592,7 +601,7 @@ static int bench_backend(__u8 backend, bool quick)
 		struct xf_ruleset rs;
 		double load_ms;
 
-		if (quick && c->ranges > 100000)
+		if ((quick && c->ranges > 100000) || !wanted(c->name))
 			continue;
 		err = load_rules(&st, c, &rs, &load_ms);
 		if (err) {
@@ -608,9 +617,9 @@ static int bench_backend(__u8 backend, bool quick)
 		if (err)
 			goto out;
 	}
-	if (!quick)
+	if (!quick && wanted("1M v4 + 100k v6"))
 		err = bench_target_set(skel, &st);
-	if (!err && bench_real_feeds(skel, &st))
+	if (!err && wanted("real feeds") && bench_real_feeds(skel, &st))
 		printf("real feeds: not measured (see the error above)\n");
 out:
 	xdpfence_bench_bpf__destroy(skel);
@@ -689,6 +698,8 @@ int main(int argc, char **argv)
 	for (a = 1; a < argc; a++)
 		quick |= !strcmp(argv[a], "--quick");
 	xf_log_init_libbpf();
+	if (getenv("XF_BENCH_VERBOSE")) /* the control path's phase timings */
+		xf_log_set_level(XF_LOG_DEBUG);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	printf("xdpfence lookup benchmark: BPF_PROG_TEST_RUN, kernel-reported ns/packet, median "
