@@ -634,25 +634,33 @@ out:
  * transparent huge pages. The figure a cold lookup is made of. */
 static double chase_ns(size_t bytes, bool huge)
 {
-	size_t n = bytes / sizeof(size_t), i, steps = 4000000, at = 0;
-	size_t *buf = NULL;
+	size_t lines = bytes / 64, i, steps = 4000000, at = 0;
+	size_t *buf = NULL, *perm;
 	double t;
 
 	if (posix_memalign((void **)&buf, 2 << 20, bytes))
 		return -1;
-	madvise(buf, bytes, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
-	/* one random cycle through all slots, a cache line apart */
-	for (i = 0; i < n; i++)
-		buf[i] = i;
-	for (i = n / 8 - 1; i > 0; i--) {
-		size_t j = rng() % i, a = i * 8, b = j * 8, tmp = buf[a];
-
-		buf[a] = buf[b];
-		buf[b] = tmp;
+	perm = malloc(lines * sizeof(*perm));
+	if (!perm) {
+		free(buf);
+		return -1;
 	}
+	madvise(buf, bytes, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	/* one random cycle through every cache line of the buffer */
+	for (i = 0; i < lines; i++)
+		perm[i] = i;
+	for (i = lines - 1; i > 0; i--) {
+		size_t j = rng() % (i + 1), tmp = perm[i];
+
+		perm[i] = perm[j];
+		perm[j] = tmp;
+	}
+	for (i = 0; i < lines; i++)
+		buf[perm[i] * 8] = perm[(i + 1) % lines] * 8;
+	free(perm);
 	t = now_ms();
 	for (i = 0; i < steps; i++)
-		at = buf[(at % (n / 8)) * 8];
+		at = buf[at];
 	t = now_ms() - t;
 	sink_value = at;
 	free(buf);
