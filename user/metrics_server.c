@@ -22,7 +22,8 @@
 
 struct xf_metrics_server {
 	struct MHD_Daemon *daemon;
-	struct xf_cli cli; /* the strings it points to live as long as the process */
+	struct xf_cli cli; /* its directories: copies owned by the server */
+	char *pin_dir, *state_dir;
 	unsigned top_n;
 	unsigned port;
 };
@@ -130,6 +131,13 @@ static int resolve_listen(const char *listen, struct sockaddr_storage *ss, sockl
 	return 0;
 }
 
+static void server_free(struct xf_metrics_server *s)
+{
+	free(s->pin_dir);
+	free(s->state_dir);
+	free(s);
+}
+
 int xf_metrics_start(const struct xf_cli *cli, const char *listen, unsigned top_n,
 		     struct xf_metrics_server **out)
 {
@@ -151,7 +159,17 @@ int xf_metrics_start(const struct xf_cli *cli, const char *listen, unsigned top_
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	/* the caller's strings may go before the server does (a daemon
+	 * reloading its config): keep copies */
 	s->cli = *cli;
+	s->pin_dir = cli->pin_dir ? strdup(cli->pin_dir) : NULL;
+	s->state_dir = cli->state_dir ? strdup(cli->state_dir) : NULL;
+	s->cli.pin_dir = s->pin_dir;
+	s->cli.state_dir = s->state_dir;
+	if ((cli->pin_dir && !s->pin_dir) || (cli->state_dir && !s->state_dir)) {
+		server_free(s);
+		return -ENOMEM;
+	}
 	s->top_n = top_n;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
@@ -168,7 +186,7 @@ int xf_metrics_start(const struct xf_cli *cli, const char *listen, unsigned top_
 	if (!s->daemon) {
 		err = errno ? -errno : -EADDRINUSE;
 		xf_err("metrics: cannot listen on %s: %s", listen, strerror(-err));
-		free(s);
+		server_free(s);
 		return err;
 	}
 	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -187,5 +205,5 @@ void xf_metrics_stop(struct xf_metrics_server *s)
 	if (!s)
 		return;
 	MHD_stop_daemon(s->daemon);
-	free(s);
+	server_free(s);
 }
