@@ -213,33 +213,27 @@ fi
 
 # The daemon itself in the unit's sandbox, as systemd would run it: only the
 # unit's capabilities; a feed over HTTP (a server on the namespace's own
-# loopback), /metrics scraped, SIGHUP, SIGTERM. Every system call it makes
+# loopback), /metrics scraped (the feed's entries), an event sink, SIGHUP,
+# SIGTERM. Every system call it makes
 # must pass the unit's filter and every socket family RestrictAddressFamilies.
 daemon_dir="$E2E_TMP/daemon"
 mkdir -p "$daemon_dir/www" "$daemon_dir/run"
 printf '203.0.113.0/25\n' >"$daemon_dir/www/list.txt"
-daemon_has_metrics() {
-	grep -q xf_metrics_start "$top/user/daemon.c"
-}
-{
-	cat <<-EOF
-		[daemon]
-		state_dir = $daemon_dir/state
-		runtime_dir = $daemon_dir/run
-		events = file:$daemon_dir/events.jsonl
-	EOF
-	daemon_has_metrics && echo "metrics_listen = 127.0.0.1:9101"
-	cat <<-EOF
+cat >"$daemon_dir/xdpfence.conf" <<EOF
+[daemon]
+state_dir = $daemon_dir/state
+runtime_dir = $daemon_dir/run
+events = file:$daemon_dir/events.jsonl
+metrics_listen = 127.0.0.1:9101
 
-		[interface $ifc]
-		mode = native
+[interface $ifc]
+mode = native
 
-		[feed web]
-		source = http://127.0.0.1:8080/list.txt
-		allow_special = yes
-		interval = 2s
-	EOF
-} >"$daemon_dir/xdpfence.conf"
+[feed web]
+source = http://127.0.0.1:8080/list.txt
+allow_special = yes
+interval = 2s
+EOF
 
 daemon_pid() {
 	cat "$daemon_dir/run/xdpfence.pid" 2>/dev/null
@@ -252,7 +246,7 @@ scrape_metrics() {
 	in_ns "$ns" "$E2E_PY" -c '
 import sys, urllib.request
 body = urllib.request.urlopen("http://127.0.0.1:9101/metrics", timeout=5).read().decode()
-sys.exit(0 if "xdpfence_packets_total" in body else 1)'
+sys.exit(0 if sys.argv[1] in body.splitlines() else 1)' 'xdpfence_feed_entries{feed="web"} 1'
 }
 # the daemon run: started, applies the feed, answers, reloads, stops with 0
 daemon_in_sandbox() {
@@ -265,9 +259,7 @@ daemon_in_sandbox() {
 	) &
 	e2e_until 10 test -s "$daemon_dir/run/xdpfence.pid" || return 1
 	e2e_until 15 web_feed_decides || return 1
-	if daemon_has_metrics; then
-		e2e_until 5 scrape_metrics || return 1
-	fi
+	e2e_until 5 scrape_metrics || return 1
 	kill -HUP "$(daemon_pid)" && sleep 1 && kill -0 "$(daemon_pid)" || return 1
 	kill -TERM "$(daemon_pid)"
 	e2e_until 20 test -s "$daemon_dir/rc" || return 1
@@ -287,11 +279,7 @@ else
 		--directory "$daemon_dir/www" 8080 >"$daemon_dir/http.log" 2>&1 &
 	check "HTTP server on the namespace's loopback" e2e_until 10 \
 		in_ns "$ns" "$E2E_PY" -c 'import socket; socket.create_connection(("127.0.0.1", 8080), 1)' 2>/dev/null
-	if daemon_has_metrics; then
-		name="the daemon runs with only the unit's capabilities: HTTP feed, /metrics, SIGHUP, SIGTERM"
-	else
-		name="the daemon runs with only the unit's capabilities: HTTP feed, SIGHUP, SIGTERM"
-	fi
+	name="the daemon runs with only the unit's capabilities: HTTP feed, /metrics, SIGHUP, SIGTERM"
 	if daemon_in_sandbox; then
 		echo "[       OK ] $name"
 	else
