@@ -18,8 +18,7 @@
 
 #include "conffile.h"
 #include "duration.h"
-#include "fetch.h"
-#include "names.h"
+#include "registry_options.h"
 #include "settings.h"
 #include "state.h"
 
@@ -121,33 +120,6 @@ static int parse_long(const char *v, long long min, long long max, long long *ou
 	return errno || *end || *out < min || *out > max ? -EINVAL : 0;
 }
 
-/* A size in bytes, or with a binary unit: 1048576, 512K, 64M, 1G. */
-static int parse_size(const char *v, size_t *out)
-{
-	static const char units[] = "KMGT";
-	unsigned long long n;
-	unsigned int shift = 0;
-	char *end;
-
-	if (!isdigit((unsigned char)*v))
-		return -EINVAL;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (errno)
-		return -EINVAL;
-	if (*end) {
-		const char *u = strchr(units, *end);
-
-		if (!u || !*u || (end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B")))
-			return -EINVAL;
-		shift = 10 * (u - units + 1);
-	}
-	if (!n || n > (1ULL << 40) >> shift)
-		return -EINVAL;
-	*out = n << shift;
-	return 0;
-}
-
 /* The items of a list value: separated by commas and/or blanks. */
 static char *next_item(char **cursor)
 {
@@ -180,201 +152,24 @@ static bool iface_name_valid(const char *name)
 
 /* ---- [feed NAME] ---- */
 
-/* Apply one key of a feed section to def. Returns 0, or -EINVAL with the
- * message in err, -ENOENT for a key that is no feed option. */
-static int feed_key(struct xf_feed_def *def, const char *dir, const char *key, const char *v,
-		    char *err, size_t errlen)
+struct feed_problem {
+	struct load_ctx *ctx; /* NULL: not reported */
+	const struct xf_conf_feed *feed;
+};
+
+static void feed_incoherent(const char *what, void *data)
 {
-	long long n;
+	struct feed_problem *fp = data;
 
-#define BAD(...)                                     \
-	do {                                         \
-		snprintf(err, errlen, __VA_ARGS__);  \
-		return -EINVAL;                      \
-	} while (0)
-
-	if (!strcmp(key, "source")) {
-		free(def->source);
-		if (xf_source_is_url(v) || v[0] == '/' || !*dir)
-			def->source = strdup(v);
-		else if (asprintf(&def->source, "%s/%s", dir, v) < 0)
-			def->source = NULL;
-		if (!def->source)
-			return -ENOMEM;
-	} else if (!strcmp(key, "format")) {
-		if (xf_feed_format_parse(v, &def->format))
-			BAD("format '%s' is not list, spamhaus-json, json, csv, ranges or tor-exits",
-			    v);
-	} else if (!strcmp(key, "action")) {
-		if (xf_action_parse(v, &def->action))
-			BAD("action '%s' is not drop, tag or count", v);
-	} else if (!strcmp(key, "tag")) {
-		if (parse_long(v, 1, 0xffffffffLL, &n))
-			BAD("tag '%s' is not a number from 1 to 4294967295", v);
-		def->tag = n;
-	} else if (!strcmp(key, "category")) {
-		free(def->category);
-		if (!(def->category = strdup(v)))
-			return -ENOMEM;
-	} else if (!strcmp(key, "min_prefix4")) {
-		if (parse_long(v, 1, 32, &n))
-			BAD("min_prefix4 '%s' is not 1..32", v);
-		def->rails.min_prefix4 = n;
-	} else if (!strcmp(key, "min_prefix6")) {
-		if (parse_long(v, 1, 128, &n))
-			BAD("min_prefix6 '%s' is not 1..128", v);
-		def->rails.min_prefix6 = n;
-	} else if (!strcmp(key, "allow_special")) {
-		if (parse_bool(v, &def->rails.allow_special))
-			BAD("allow_special '%s' is not yes or no", v);
-	} else if (!strcmp(key, "max_shrink")) {
-		if (parse_long(v, 0, 100, &n))
-			BAD("max_shrink '%s' is not 0..100 (percent)", v);
-		def->max_shrink = n;
-	} else if (!strcmp(key, "allow_shrink")) {
-		if (parse_bool(v, &def->allow_shrink))
-			BAD("allow_shrink '%s' is not yes or no", v);
-	} else if (!strcmp(key, "select")) {
-		if (def->nselect == XF_FEED_MAX_SELECT)
-			BAD("at most %d select paths", XF_FEED_MAX_SELECT);
-		if (!(def->select[def->nselect] = strdup(v)))
-			return -ENOMEM;
-		def->nselect++;
-	} else if (!strcmp(key, "column")) {
-		free(def->column);
-		if (!(def->column = strdup(v)))
-			return -ENOMEM;
-	} else if (!strcmp(key, "where")) {
-		const char *eq = strchr(v, '=');
-
-		if (!eq || eq == v)
-			BAD("where '%s' is not COLUMN=VALUE", v);
-		free(def->where_column);
-		free(def->where_value);
-		def->where_column = strndup(v, eq - v);
-		def->where_value = strdup(eq + 1);
-		if (!def->where_column || !def->where_value)
-			return -ENOMEM;
-	} else if (!strcmp(key, "min_score")) {
-		if (parse_long(v, 0, 1L << 30, &n))
-			BAD("min_score '%s' is not a number from 0", v);
-		def->min_score = n;
-		def->has_min_score = true;
-	} else if (!strcmp(key, "asn")) {
-		char *copy = strdup(v), *cursor = copy, *item;
-
-		if (!copy)
-			return -ENOMEM;
-		while ((item = next_item(&cursor))) {
-			__u32 *grown;
-
-			if (!strncasecmp(item, "AS", 2))
-				item += 2;
-			if (parse_long(item, 1, 0xffffffffLL, &n)) {
-				snprintf(err, errlen, "asn '%s' is not a list of AS numbers", v);
-				free(copy);
-				return -EINVAL;
-			}
-			grown = realloc(def->asns, (def->nasns + 1) * sizeof(*grown));
-			if (!grown) {
-				free(copy);
-				return -ENOMEM;
-			}
-			def->asns = grown;
-			def->asns[def->nasns++] = n;
-		}
-		free(copy);
-	} else if (!strcmp(key, "timeout") || !strcmp(key, "connect_timeout")) {
-		if (xf_duration_parse(v, &n) || n < 1 || n > 3600)
-			BAD("%s '%s' is not a duration from 1s to 1h", key, v);
-		if (key[0] == 't')
-			def->timeout = n;
-		else
-			def->connect_timeout = n;
-	} else if (!strcmp(key, "max_size")) {
-		if (parse_size(v, &def->max_size))
-			BAD("max_size '%s' is not a size (bytes, or with K, M, G: 64M), at most 1T",
-			    v);
-	} else if (!strcmp(key, "retries")) {
-		if (parse_long(v, 0, XF_FEED_MAX_RETRIES, &n))
-			BAD("retries '%s' is not 0..%d", v, XF_FEED_MAX_RETRIES);
-		def->retries = n;
-	} else if (!strcmp(key, "ca_file")) {
-		free(def->ca_file);
-		if (v[0] == '/' || !*dir)
-			def->ca_file = strdup(v);
-		else if (asprintf(&def->ca_file, "%s/%s", dir, v) < 0)
-			def->ca_file = NULL;
-		if (!def->ca_file)
-			return -ENOMEM;
-		if (access(def->ca_file, R_OK))
-			BAD("ca_file '%s': %s", def->ca_file, strerror(errno));
-	} else if (!strcmp(key, "interval") || !strcmp(key, "max_age")) {
-		if (xf_duration_parse(v, &n))
-			BAD("%s '%s' is not a duration (90, 15m, 1h30m, 1d)", key, v);
-		if (key[0] == 'i')
-			def->interval = n;
-		else
-			def->max_age = n;
-	} else if (!strcmp(key, "stale")) {
-		if (xf_stale_policy_parse(v, &def->stale_policy))
-			BAD("stale '%s' is not enforce or withdraw", v);
-	} else {
-		snprintf(err, errlen,
-			 "unknown feed option '%s' (source, format, action, tag, category, select, "
-			 "column, where, min_score, asn, min_prefix4, min_prefix6, allow_special, "
-			 "max_shrink, allow_shrink, timeout, connect_timeout, max_size, retries, "
-			 "ca_file, interval, max_age, stale)",
-			 key);
-		return -ENOENT;
-	}
-	return 0;
-#undef BAD
-}
-
-/* Keys that can be given more than once in a feed section. */
-static bool feed_key_repeats(const char *key)
-{
-	return !strcmp(key, "select");
-}
-
-static int incoherent(struct load_ctx *ctx, const struct xf_conf_feed *feed, const char *what)
-{
-	if (ctx)
-		problem(ctx, feed->line, "feed '%s': %s", feed->name, what);
-	return -EINVAL;
-}
-
-/* What only the whole section can tell: the options the format needs and
- * the ones it would ignore. The same rules as `feed add`. */
-static int check_coherence(struct load_ctx *ctx, const struct xf_conf_feed *feed,
-			   const struct xf_feed_def *d)
-{
-	int ret = 0;
-
-	if (!d->source)
-		ret = incoherent(ctx, feed, "source = PATH|URL is required");
-	if (d->nselect && d->format != XF_FORMAT_JSON)
-		ret = incoherent(ctx, feed, "select needs format = json");
-	if (d->format == XF_FORMAT_JSON && !d->nselect)
-		ret = incoherent(ctx, feed, "format = json needs one or more select = JQ-PATH");
-	if ((d->column || d->where_column) && d->format != XF_FORMAT_CSV)
-		ret = incoherent(ctx, feed, "column and where need format = csv");
-	if (d->format == XF_FORMAT_CSV && !d->column)
-		ret = incoherent(ctx, feed, "format = csv needs column = NAME|INDEX");
-	if (d->has_min_score && d->format != XF_FORMAT_LIST)
-		ret = incoherent(ctx, feed, "min_score needs format = list");
-	if (d->nasns && d->format != XF_FORMAT_RANGES)
-		ret = incoherent(ctx, feed, "asn needs format = ranges");
-	if (d->tag && d->action != XF_ACTION_TAG)
-		ret = incoherent(ctx, feed, "tag needs action = tag");
-	return ret;
+	if (fp->ctx)
+		problem(fp->ctx, fp->feed->line, "feed '%s': %s", fp->feed->name, what);
 }
 
 /* Build def from the feed's entries; each problem goes to ctx when given. */
 static int build_feed_def(struct load_ctx *ctx, const struct xf_conf *conf,
 			  const struct xf_conf_feed *feed, struct xf_feed_def *def)
 {
+	struct feed_problem fp = { .ctx = ctx, .feed = feed };
 	char err[512];
 	size_t i, k;
 	int ret = 0, r;
@@ -384,7 +179,7 @@ static int build_feed_def(struct load_ctx *ctx, const struct xf_conf *conf,
 	for (i = 0; i < feed->n_entries; i++) {
 		const struct xf_conf_entry *e = &feed->entries[i];
 
-		if (!feed_key_repeats(e->key)) {
+		if (!xf_feed_option_repeats(e->key)) {
 			for (k = 0; k < i && strcmp(feed->entries[k].key, e->key); k++)
 				;
 			if (k < i) {
@@ -395,7 +190,7 @@ static int build_feed_def(struct load_ctx *ctx, const struct xf_conf *conf,
 				continue;
 			}
 		}
-		r = feed_key(def, conf->dir, e->key, e->value, err, sizeof(err));
+		r = xf_feed_option_set(def, e->key, e->value, conf->dir, err, sizeof(err));
 		if (r == -ENOMEM)
 			return r;
 		if (r) {
@@ -405,10 +200,14 @@ static int build_feed_def(struct load_ctx *ctx, const struct xf_conf *conf,
 		}
 	}
 	if (def->action == XF_ACTION_TAG && !def->tag)
-		def->tag = 1;
+		def->tag = 1; /* as feed add */
 	if (feed->incomplete)
 		return -EINVAL; /* what is missing was reported: its line was unreadable */
-	return check_coherence(ctx, feed, def) ?: ret;
+	if (!def->source) {
+		feed_incoherent("source = PATH|URL is required", &fp);
+		ret = -EINVAL;
+	}
+	return xf_feed_def_check(def, feed_incoherent, &fp) ? -EINVAL : ret;
 }
 
 /* ---- [daemon] ---- */

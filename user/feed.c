@@ -18,6 +18,7 @@
 #include "log.h"
 #include "names.h"
 #include "registry.h"
+#include "registry_options.h"
 #include "sync.h"
 
 #define XF_SYNC_WARNINGS_SHOWN 20
@@ -78,262 +79,56 @@ static const struct option feed_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int parse_number(const char *s, long min, long max, long *out)
-{
-	char *end;
-
-	if (!*s)
-		return -EINVAL;
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	return errno || *end || *out < min || *out > max ? -EINVAL : 0;
-}
-
-static int parse_asns(const char *s, struct xf_feed_def *d)
-{
-	char *copy = strdup(s), *tok, *save = NULL;
-	long v;
-	int err = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, ",", &save); tok && !err; tok = strtok_r(NULL, ",", &save)) {
-		__u32 *grown;
-
-		if (!strncasecmp(tok, "AS", 2))
-			tok += 2;
-		if (parse_number(tok, 1, 0xffffffffL, &v)) {
-			err = -EINVAL;
-			break;
-		}
-		grown = realloc(d->asns, (d->nasns + 1) * sizeof(*grown));
-		if (!grown) {
-			err = -ENOMEM;
-			break;
-		}
-		d->asns = grown;
-		d->asns[d->nasns++] = v;
-	}
-	free(copy);
-	return err || !d->nasns ? -EINVAL : 0;
-}
-
-/* A size in bytes, or with a binary unit: 1048576, 512K, 64M, 1G. */
-static int parse_size(const char *s, size_t *out)
-{
-	unsigned long long v;
-	unsigned int shift = 0;
-	char *end;
-
-	if (!*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -EINVAL;
-	if (*end) {
-		const char *units = "KMGT", *u = strchr(units, *end);
-
-		if (!u || !*u || (end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B")))
-			return -EINVAL;
-		shift = 10 * (u - units + 1);
-	}
-	if (!v || v > (1ULL << 40) >> shift)
-		return -EINVAL;
-	*out = (size_t)(v << shift);
-	return 0;
-}
-
-/* A path source is stored absolute: `feed sync` runs from cron, a daemon
- * or another directory. URLs stay as they are. */
-static char *absolute_path(const char *arg)
-{
-	char cwd[4096], *out;
-
-	if (xf_source_is_url(arg) || arg[0] == '/')
-		return strdup(arg);
-	if (!getcwd(cwd, sizeof(cwd)))
-		return NULL;
-	if (asprintf(&out, "%s/%s", cwd, arg) < 0)
-		return NULL;
-	return out;
-}
-
-/* One option of feed add / feed check into def. Returns 0 or a usage
- * error exit code. */
+/* One option of feed add / feed check into def (registry_options.h
+ * parses the values, as for the daemon's config file). Returns 0 or an
+ * exit code. */
 static int take_feed_option(struct xf_cli *cli, const char *cmd, int c, const char *arg,
 			    struct xf_feed_def *d, bool *force)
 {
-	long v;
+	const struct option *o;
+	char err[512];
+	int ret;
 
-	switch (c) {
-	case OPT_SOURCE:
-		free(d->source);
-		d->source = absolute_path(arg);
-		if (!d->source)
-			return xf_fail(cli, "%s: cannot resolve the source '%s'", cmd, arg);
-		break;
-	case OPT_TIMEOUT:
-		if (parse_number(arg, 1, 3600, &v))
-			return xf_usage_error(cli, "feed", "%s: --timeout '%s' is not 1..3600 seconds",
-					      cmd, arg);
-		d->timeout = v;
-		break;
-	case OPT_CONNECT_TIMEOUT:
-		if (parse_number(arg, 1, 3600, &v))
-			return xf_usage_error(cli, "feed",
-					      "%s: --connect-timeout '%s' is not 1..3600 seconds", cmd,
-					      arg);
-		d->connect_timeout = v;
-		break;
-	case OPT_MAX_SIZE:
-		if (parse_size(arg, &d->max_size))
-			return xf_usage_error(cli, "feed",
-					      "%s: --max-size '%s' is not a size (bytes, or with K, M, "
-					      "G: 64M), at most 1T",
-					      cmd, arg);
-		break;
-	case OPT_RETRIES:
-		if (parse_number(arg, 0, XF_FEED_MAX_RETRIES, &v))
-			return xf_usage_error(cli, "feed", "%s: --retries '%s' is not 0..%d", cmd, arg,
-					      XF_FEED_MAX_RETRIES);
-		d->retries = v;
-		break;
-	case OPT_CA_FILE:
-		free(d->ca_file);
-		d->ca_file = absolute_path(arg);
-		if (!d->ca_file || access(d->ca_file, R_OK))
-			return xf_fail(cli, "%s: --ca-file '%s': %s", cmd, arg,
-				       d->ca_file ? strerror(errno) : "cannot resolve the path");
-		break;
-	case OPT_INTERVAL:
-	case OPT_MAX_AGE: {
-		long long secs;
-
-		if (xf_duration_parse(arg, &secs))
-			return xf_usage_error(cli, "feed",
-					      "%s: --%s '%s' is not a duration (90, 15m, 1h30m, 7d)",
-					      cmd, c == OPT_INTERVAL ? "interval" : "max-age", arg);
-		if (c == OPT_INTERVAL)
-			d->interval = secs;
-		else
-			d->max_age = secs;
-		break;
-	}
-	case OPT_STALE:
-		if (xf_stale_policy_parse(arg, &d->stale_policy))
-			return xf_usage_error(cli, "feed", "%s: --stale '%s' is neither enforce nor "
-					      "withdraw", cmd, arg);
-		break;
-	case OPT_FORMAT:
-		if (xf_feed_format_parse(arg, &d->format))
-			return xf_usage_error(cli, "feed",
-					      "%s: unknown format '%s' (list, spamhaus-json, json, "
-					      "csv, ranges, tor-exits)",
-					      cmd, arg);
-		break;
-	case OPT_ACTION:
-		if (xf_action_parse(arg, &d->action))
-			return xf_usage_error(cli, "feed", "%s: unknown action '%s' (drop, tag, count)",
-					      cmd, arg);
-		break;
-	case OPT_TAG:
-		if (parse_number(arg, 1, 0xffffffffL, &v))
-			return xf_usage_error(cli, "feed", "%s: bad --tag '%s'", cmd, arg);
-		d->tag = v;
-		break;
-	case OPT_CATEGORY:
-		free(d->category);
-		d->category = strdup(arg);
-		break;
-	case OPT_MIN_PREFIX4:
-		if (parse_number(arg, 1, 32, &v))
-			return xf_usage_error(cli, "feed", "%s: --min-prefix4 '%s' is not 1..32", cmd,
-					      arg);
-		d->rails.min_prefix4 = v;
-		break;
-	case OPT_MIN_PREFIX6:
-		if (parse_number(arg, 1, 128, &v))
-			return xf_usage_error(cli, "feed", "%s: --min-prefix6 '%s' is not 1..128",
-					      cmd, arg);
-		d->rails.min_prefix6 = v;
-		break;
-	case OPT_ALLOW_SPECIAL:
-		d->rails.allow_special = true;
-		break;
-	case OPT_MAX_SHRINK:
-		if (parse_number(arg, 0, 100, &v))
-			return xf_usage_error(cli, "feed", "%s: --max-shrink '%s' is not 0..100", cmd,
-					      arg);
-		d->max_shrink = v;
-		break;
-	case OPT_ALLOW_SHRINK:
-		d->allow_shrink = true;
-		break;
-	case OPT_SELECT:
-		if (d->nselect == XF_FEED_MAX_SELECT)
-			return xf_usage_error(cli, "feed", "%s: at most %d --select paths", cmd,
-					      XF_FEED_MAX_SELECT);
-		d->select[d->nselect++] = strdup(arg);
-		break;
-	case OPT_COLUMN:
-		free(d->column);
-		d->column = strdup(arg);
-		break;
-	case OPT_WHERE: {
-		const char *eq = strchr(arg, '=');
-
-		if (!eq || eq == arg)
-			return xf_usage_error(cli, "feed", "%s: --where '%s' is not COLUMN=VALUE", cmd,
-					      arg);
-		free(d->where_column);
-		free(d->where_value);
-		d->where_column = strndup(arg, eq - arg);
-		d->where_value = strdup(eq + 1);
-		break;
-	}
-	case OPT_MIN_SCORE:
-		if (parse_number(arg, 0, 1L << 30, &v))
-			return xf_usage_error(cli, "feed", "%s: bad --min-score '%s'", cmd, arg);
-		d->min_score = v;
-		d->has_min_score = true;
-		break;
-	case OPT_ASN:
-		if (parse_asns(arg, d))
-			return xf_usage_error(cli, "feed", "%s: --asn '%s' is not a list of AS numbers",
-					      cmd, arg);
-		break;
-	case OPT_FORCE:
+	if (c == OPT_FORCE) {
 		if (!force)
 			return xf_usage_error(cli, "feed", "%s: --force only applies to feed sync",
 					      cmd);
 		*force = true;
-		break;
-	default:
-		return xf_usage_error(cli, "feed", "%s: unknown option '%s'", cmd, arg ? arg : "?");
+		return 0;
 	}
+	for (o = feed_options; o->name && o->val != c; o++)
+		;
+	if (!o->name)
+		return xf_usage_error(cli, "feed", "%s: unknown option", cmd);
+	ret = xf_feed_option_set(d, o->name, arg, NULL, err, sizeof(err));
+	if (ret == -ENOMEM)
+		return xf_fail(cli, "%s: out of memory", cmd);
+	if (ret)
+		return xf_usage_error(cli, "feed", "%s: --%s", cmd, err);
 	return 0;
+}
+
+struct incoherence {
+	struct xf_cli *cli;
+	const char *cmd;
+	int ret;
+};
+
+static void report_incoherence(const char *problem, void *data)
+{
+	struct incoherence *ctx = data;
+
+	if (!ctx->ret)
+		ctx->ret = xf_usage_error(ctx->cli, "feed", "%s: %s", ctx->cmd, problem);
 }
 
 /* Options that the format ignores are a mistake worth saying. */
 static int check_format_options(struct xf_cli *cli, const char *cmd, const struct xf_feed_def *d)
 {
-	if (d->nselect && d->format != XF_FORMAT_JSON)
-		return xf_usage_error(cli, "feed", "%s: --select needs --format json", cmd);
-	if (d->format == XF_FORMAT_JSON && !d->nselect)
-		return xf_usage_error(cli, "feed", "%s: --format json needs one or more --select",
-				      cmd);
-	if ((d->column || d->where_column) && d->format != XF_FORMAT_CSV)
-		return xf_usage_error(cli, "feed", "%s: --column/--where need --format csv", cmd);
-	if (d->format == XF_FORMAT_CSV && !d->column)
-		return xf_usage_error(cli, "feed", "%s: --format csv needs --column", cmd);
-	if (d->has_min_score && d->format != XF_FORMAT_LIST)
-		return xf_usage_error(cli, "feed", "%s: --min-score needs --format list", cmd);
-	if (d->nasns && d->format != XF_FORMAT_RANGES)
-		return xf_usage_error(cli, "feed", "%s: --asn needs --format ranges", cmd);
-	if (d->tag && d->action != XF_ACTION_TAG)
-		return xf_usage_error(cli, "feed", "%s: --tag needs --action tag", cmd);
-	return 0;
+	struct incoherence ctx = { .cli = cli, .cmd = cmd };
+
+	xf_feed_def_check(d, report_incoherence, &ctx);
+	return ctx.ret;
 }
 
 /* getopt over argv into def; returns 0 or an exit code. */

@@ -298,8 +298,8 @@ static void test_every_problem_with_its_line(void **state)
 		{ 1, "[feed BAD]: not a valid feed name" },
 		{ 2, "[feed manual]: not a valid feed name" },
 		{ 3, "source = PATH|URL is required" },
-		{ 3, "format = json needs one or more select" },
-		{ 3, "tag needs action = tag" },
+		{ 3, "format json needs one or more select paths" },
+		{ 3, "a tag needs action tag" },
 		{ 6, "tag 300 does not fit mark-mask 0x000000ff" },
 		{ 10, "format 'yaml'" },
 		{ 11, "interval '5 minutes'" },
@@ -310,8 +310,8 @@ static void test_every_problem_with_its_line(void **state)
 		{ 16, "unknown feed option 'colour'" },
 		{ 17, "min_prefix4 '33'" },
 		{ 18, "[feed t] is declared twice (line 6)" },
-		{ 19, "format = csv needs column" },
-		{ 19, "min_score needs format = list" },
+		{ 19, "format csv needs a column" },
+		{ 19, "a minimum score needs format list" },
 	};
 
 	(void)state;
