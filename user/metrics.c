@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 
 #include "addr.h"
+#include "clock.h"
 #include "feed_parse.h"
 #include "exposition.h"
 #include "log.h"
@@ -24,6 +25,7 @@
 #include "metrics.h"
 #include "names.h"
 #include "range_counters.h"
+#include "top_ranges.h"
 #include "registry.h"
 
 /* One pass over the range store: ranges in use, and per feed the blocklist
@@ -359,65 +361,40 @@ static void interface_family(struct xf_expo *e, const struct xf_state *st)
 	}
 }
 
-struct top_range {
-	const struct xf_range_total *t;
-	__u64 dropped, acted, all;
-};
-
-static int by_drops(const void *pa, const void *pb)
-{
-	const struct top_range *a = pa, *b = pb;
-
-	if (a->dropped != b->dropped)
-		return a->dropped < b->dropped ? 1 : -1;
-	if (a->acted != b->acted)
-		return a->acted < b->acted ? 1 : -1;
-	if (a->all != b->all)
-		return a->all < b->all ? 1 : -1;
-	return a->t->range_id < b->t->range_id ? -1 : 1;
-}
-
-/* The per-range counters of the top_n ranges in force by dropped packets
- * (then by packets acted on, then by all packets): bounded cardinality
- * whatever the number of ranges. */
+/* The per-range counters of the top_n ranges in force by recent drops
+ * (user/top_ranges.h): bounded cardinality whatever the number of ranges. */
 static void top_range_families(struct xf_expo *e, const struct xf_state *st,
-			       const struct xf_range_total *hot, size_t nhot, unsigned top_n)
+			       const struct xf_range_total *hot, size_t nhot, unsigned top_n,
+			       struct xf_drop_history *history)
 {
-	struct top_range *top = calloc(nhot ? nhot : 1, sizeof(*top));
+	struct xf_range_total *cand = calloc(nhot ? nhot : 1, sizeof(*cand));
+	size_t *order = calloc(nhot ? nhot : 1, sizeof(*order));
 	size_t n = 0, i;
+	long ntop = 0;
 	int pass, o;
 
-	if (!top)
-		return;
-	for (i = 0; i < nhot; i++) {
-		const struct xf_range_total *t = &hot[i];
-		struct top_range *r = &top[n];
-
-		if (t->range_id >= st->max_ids ||
-		    !(st->ranges[t->range_id].flags & XF_RANGE_IN_USE))
-			continue;
-		r->t = t;
-		for (o = 0; o < XF_OUTCOME_MAX; o++) {
-			r->all += t->outcome[o].packets;
-			if (o != XF_OUTCOME_ALLOW)
-				r->acted += t->outcome[o].packets;
-		}
-		r->dropped = t->outcome[XF_OUTCOME_DROP].packets;
-		n += r->all > 0;
+	if (cand && order) {
+		/* ranges in force only: an id may hold a removed range's counts */
+		for (i = 0; i < nhot; i++)
+			if (hot[i].range_id < st->max_ids &&
+			    (st->ranges[hot[i].range_id].flags & XF_RANGE_IN_USE))
+				cand[n++] = hot[i];
+		ntop = xf_top_ranges(cand, n, history, xf_now_ms() / 1e3, top_n, order);
 	}
-	qsort(top, n, sizeof(*top), by_drops);
-	if (n > top_n)
-		n = top_n;
+	if (ntop < 0)
+		xf_warn("metrics: cannot rank the ranges: %s", strerror((int)-ntop));
 	for (pass = 0; pass < 2; pass++) {
 		const char *name =
 		    pass ? "xdpfence_top_range_bytes_total" : "xdpfence_top_range_packets_total";
 
 		xf_expo_family(e, name, XF_METRIC_COUNTER,
-			       pass ? "Bytes of the top ranges by dropped packets, by outcome."
-				    : "Packets of the top ranges by dropped packets, by outcome "
-				      "(only the top N ranges appear).");
-		for (i = 0; i < n; i++) {
-			const struct xf_range *rec = &st->ranges[top[i].t->range_id];
+			       pass ? "Bytes of the top ranges by recent drops, by outcome."
+				    : "Packets of the top ranges by recent drops, by outcome (only "
+				      "the top N ranges appear; the counts are since the range "
+				      "was created).");
+		for (i = 0; i < (size_t)(ntop > 0 ? ntop : 0); i++) {
+			const struct xf_range_total *t = &cand[order[i]];
+			const struct xf_range *rec = &st->ranges[t->range_id];
 			char range[XF_PREFIX_STRLEN], feed[XF_FEED_NAME_MAX + 8];
 			struct xf_prefix p;
 
@@ -426,7 +403,7 @@ static void top_range_families(struct xf_expo *e, const struct xf_state *st,
 			xf_prefix_format(&p, range, sizeof(range));
 			xf_feed_name(st, rec->feed_id, feed, sizeof(feed));
 			for (o = 0; o < XF_OUTCOME_MAX; o++) {
-				const struct xf_counter *c = &top[i].t->outcome[o];
+				const struct xf_counter *c = &t->outcome[o];
 
 				xf_expo_u64(e, name,
 					    XF_LABELS({"range", range}, {"feed", feed},
@@ -436,7 +413,8 @@ static void top_range_families(struct xf_expo *e, const struct xf_state *st,
 			}
 		}
 	}
-	free(top);
+	free(order);
+	free(cand);
 }
 
 /* Manual ranges with an expiry (block/allow --ttl): how many wait for it,
@@ -518,7 +496,8 @@ static void settings_families(struct xf_expo *e, const struct xf_state *st)
 }
 
 static void state_families(struct xf_expo *e, const struct xf_cli *cli, const struct xf_state *st,
-			   const struct xf_registry *reg, unsigned top_n, time_t now)
+			   const struct xf_registry *reg, unsigned top_n,
+			   struct xf_drop_history *history, time_t now)
 {
 	struct xf_feed *feeds = calloc(XF_MAX_FEEDS, sizeof(*feeds));
 	struct range_census *census = calloc(1, sizeof(*census));
@@ -542,7 +521,7 @@ static void state_families(struct xf_expo *e, const struct xf_cli *cli, const st
 	feed_status_families(e, reg, now);
 	map_families(e, st, census, nfeeds, nhot);
 	interface_family(e, st);
-	top_range_families(e, st, hot, nhot, top_n);
+	top_range_families(e, st, hot, nhot, top_n, history);
 	unattributed_families(e, st);
 	manual_expiry_families(e, cli, st, now);
 	settings_families(e, st);
@@ -551,7 +530,8 @@ static void state_families(struct xf_expo *e, const struct xf_cli *cli, const st
 	free(feeds);
 }
 
-int xf_metrics_render(const struct xf_cli *cli, unsigned top_n, char **text, size_t *len)
+int xf_metrics_render_recent(const struct xf_cli *cli, unsigned top_n,
+			     struct xf_drop_history *history, char **text, size_t *len)
 {
 	struct xf_state_opts opts = {.pin_dir = cli->pin_dir};
 	struct xf_registry reg = {.lock_fd = -1};
@@ -580,7 +560,7 @@ int xf_metrics_render(const struct xf_cli *cli, unsigned top_n, char **text, siz
 	xf_expo_u64(&e, "xdpfence_state_loaded", XF_NO_LABELS, have_state);
 	if (have_state) {
 		state_families(&e, cli, &st, have_reg ? &reg : &(struct xf_registry){}, top_n,
-			       time(NULL));
+			       history, time(NULL));
 		xf_state_close(&st);
 	} else if (have_reg) {
 		feed_entries_family(&e, NULL, NULL, &reg);
@@ -589,6 +569,11 @@ int xf_metrics_render(const struct xf_cli *cli, unsigned top_n, char **text, siz
 	if (have_reg)
 		xf_registry_close(&reg);
 	return xf_expo_finish(&e, text, len);
+}
+
+int xf_metrics_render(const struct xf_cli *cli, unsigned top_n, char **text, size_t *len)
+{
+	return xf_metrics_render_recent(cli, top_n, NULL, text, len);
 }
 
 static void render_listening(struct json_object *result)

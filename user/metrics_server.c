@@ -15,6 +15,7 @@
 #include "exposition.h"
 #include "log.h"
 #include "metrics.h"
+#include "top_ranges.h"
 
 #define XF_METRICS_PATH	       "/metrics"
 #define XF_METRICS_CONNECTIONS 16
@@ -24,6 +25,7 @@ struct xf_metrics_server {
 	struct MHD_Daemon *daemon;
 	struct xf_cli cli; /* its directories: copies owned by the server */
 	char *pin_dir, *state_dir;
+	struct xf_drop_history history; /* for the top ranges by recent drops */
 	unsigned top_n;
 	unsigned port;
 };
@@ -72,7 +74,8 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn, co
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, not_allowed, strlen(not_allowed),
 			     "text/plain; charset=utf-8", false);
-	err = xf_metrics_render(&s->cli, s->top_n, &text, &len);
+	/* one polling thread: the history is never used by two at once */
+	err = xf_metrics_render_recent(&s->cli, s->top_n, &s->history, &text, &len);
 	if (err) {
 		xf_err("metrics: cannot render the exposition: %s", strerror(-err));
 		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, failed, strlen(failed),
@@ -133,6 +136,7 @@ static int resolve_listen(const char *listen, struct sockaddr_storage *ss, sockl
 
 static void server_free(struct xf_metrics_server *s)
 {
+	xf_drop_history_free(&s->history);
 	free(s->pin_dir);
 	free(s->state_dir);
 	free(s);
@@ -162,6 +166,7 @@ int xf_metrics_start(const struct xf_cli *cli, const char *listen, unsigned top_
 	/* the caller's strings may go before the server does (a daemon
 	 * reloading its config): keep copies */
 	s->cli = *cli;
+	xf_drop_history_init(&s->history, XF_TOP_RANGES_WINDOW);
 	s->pin_dir = cli->pin_dir ? strdup(cli->pin_dir) : NULL;
 	s->state_dir = cli->state_dir ? strdup(cli->state_dir) : NULL;
 	s->cli.pin_dir = s->pin_dir;
