@@ -96,19 +96,6 @@ static void *append(struct load_ctx *ctx, void **array, size_t *n, size_t size)
 	return grown + (*n)++ * size;
 }
 
-static int parse_bool(const char *v, bool *out)
-{
-	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcasecmp(v, "on") ||
-	    !strcmp(v, "1"))
-		*out = true;
-	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcasecmp(v, "off") ||
-		 !strcmp(v, "0"))
-		*out = false;
-	else
-		return -EINVAL;
-	return 0;
-}
-
 static int parse_long(const char *v, long long min, long long max, long long *out)
 {
 	char *end;
@@ -291,7 +278,7 @@ static void daemon_key(struct load_ctx *ctx, const char *key, const char *v)
 		else
 			conf->events_rate = n;
 	} else if (!strcmp(key, "detach_on_stop")) {
-		if (parse_bool(v, &conf->detach_on_stop))
+		if (xf_parse_bool(v, &conf->detach_on_stop))
 			problem(ctx, ctx->line, "detach_on_stop '%s' is not yes or no", v);
 	} else if (!strcmp(key, "backend")) {
 		conf->backend_set = true;

@@ -140,12 +140,17 @@ static void follow_registry(struct xf_refresh_schedule *s, const struct xf_regis
 	s->maps_new = false;
 }
 
-/* After a sync: log how the feed's went, and when the next one is. */
+/* After a sync that started at wall-clock second `started`: log how the
+ * feed's went, and when the next one is. A status older than the sync
+ * means the sync stopped before the feed (its error is in the log). */
 static void after_sync(struct xf_refresh_schedule *s, struct xf_feed_timer *t,
-		       const struct xf_feed_def *def, double now)
+		       const struct xf_feed_def *def, double now, long long started)
 {
-	enum xf_sync_result result = def->status.last_result;
-	const char *error = def->status.last_error ? def->status.last_error : "?";
+	bool ran = def->status.last_attempt >= started;
+	enum xf_sync_result result = ran ? def->status.last_result : XF_RESULT_FAILED;
+	const char *error = !ran			 ? "the sync did not get to it (see above)"
+			    : def->status.last_error ? def->status.last_error
+						 : "?";
 	double delay;
 
 	if (result == XF_RESULT_APPLIED || result == XF_RESULT_NOT_MODIFIED) {
@@ -179,6 +184,7 @@ static void after_sync(struct xf_refresh_schedule *s, struct xf_feed_timer *t,
  * Returns whether it ran. */
 static bool sync_due(struct xf_refresh_schedule *s, struct xf_cli *cli, double now)
 {
+	long long started = time(NULL);
 	struct xf_command c;
 	struct xf_registry reg;
 	size_t i, k;
@@ -212,7 +218,7 @@ static bool sync_due(struct xf_refresh_schedule *s, struct xf_cli *cli, double n
 		for (k = 0; k < reg.n && strcmp(reg.feeds[k].name, t->name); k++)
 			;
 		if (k < reg.n)
-			after_sync(s, t, &reg.feeds[k], now);
+			after_sync(s, t, &reg.feeds[k], now, started);
 	}
 	xf_registry_close(&reg);
 	return true;

@@ -11,6 +11,7 @@
 #include "fetch.h"
 #include "names.h"
 #include "registry_options.h"
+#include "settings.h"
 
 static int parse_long(const char *v, long long min, long long max, long long *out)
 {
@@ -23,18 +24,14 @@ static int parse_long(const char *v, long long min, long long max, long long *ou
 	return errno || *end || *out < min || *out > max ? -EINVAL : 0;
 }
 
-/* A flag alone on the command line, or yes/no (on/off, true/false, 1/0). */
+/* A flag alone on the command line, or a boolean (settings.h). */
 static int parse_flag(const char *v, bool *out)
 {
-	if (!v || !strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcasecmp(v, "on") ||
-	    !strcmp(v, "1"))
+	if (!v) {
 		*out = true;
-	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcasecmp(v, "off") ||
-		 !strcmp(v, "0"))
-		*out = false;
-	else
-		return -EINVAL;
-	return 0;
+		return 0;
+	}
+	return xf_parse_bool(v, out);
 }
 
 /* A size in bytes, or with a binary unit: 1048576, 512K, 64M, 1G. */

@@ -4,18 +4,31 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "settings.h"
 #include "state.h"
 
-static int parse_on_off(const char *s, __u8 *out)
+int xf_parse_bool(const char *s, bool *out)
 {
-	if (!strcmp(s, "on") || !strcmp(s, "1") || !strcmp(s, "yes"))
-		*out = 1;
-	else if (!strcmp(s, "off") || !strcmp(s, "0") || !strcmp(s, "no"))
-		*out = 0;
+	if (!strcasecmp(s, "yes") || !strcasecmp(s, "on") || !strcasecmp(s, "true") ||
+	    !strcmp(s, "1"))
+		*out = true;
+	else if (!strcasecmp(s, "no") || !strcasecmp(s, "off") || !strcasecmp(s, "false") ||
+		 !strcmp(s, "0"))
+		*out = false;
 	else
 		return -EINVAL;
+	return 0;
+}
+
+static int parse_on_off(const char *s, __u8 *out)
+{
+	bool on;
+
+	if (xf_parse_bool(s, &on))
+		return -EINVAL;
+	*out = on;
 	return 0;
 }
 
