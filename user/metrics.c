@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The metrics exposition: one read of the pinned state and the feed
- * registry rendered as Prometheus families. Counters are read where the
- * data plane keeps them (global, per-feed, per-range hot set); feed
- * freshness comes from the registry; map fill from the maps' own sizes
- * and, for the range store, from its count of ranges in use rather than
- * from walking big maps key by key. */
+/* metrics: one read of the pinned state and the feed registry rendered as
+ * Prometheus families, and the command that prints them or serves them.
+ * Counters are read where the data plane keeps them (global, per-feed, the
+ * per-range counter cache); feed freshness comes from the registry; map
+ * fill from the range store's count of ranges in use, the /24 bitmap and
+ * the small arrays, never from walking big maps key by key. */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -18,21 +18,20 @@
 
 #include "addr.h"
 #include "clock.h"
-#include "feed_parse.h"
 #include "exposition.h"
+#include "feed_parse.h"
 #include "log.h"
 #include "manual_meta.h"
 #include "metrics.h"
 #include "names.h"
 #include "range_counters.h"
-#include "top_ranges.h"
 #include "registry.h"
+#include "top_ranges.h"
 
-/* One pass over the range store: ranges in use, and per feed the blocklist
- * ranges in force (allowlist entries are counted apart). */
+/* One pass over the range store: ranges in use (allowlist included), and
+ * per feed the blocklist ranges in force. */
 struct range_census {
 	size_t in_use;
-	size_t allow;
 	size_t per_feed[XF_MAX_FEEDS];
 };
 
@@ -47,9 +46,7 @@ static void take_census(const struct xf_state *st, struct range_census *c)
 		if (!(r->flags & XF_RANGE_IN_USE))
 			continue;
 		c->in_use++;
-		if (r->action == XF_ACTION_ALLOW)
-			c->allow++;
-		else
+		if (r->action != XF_ACTION_ALLOW)
 			c->per_feed[r->feed_id]++;
 	}
 }
