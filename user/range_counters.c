@@ -188,3 +188,22 @@ int xf_range_counters_forget(const struct xf_state *st, const __u8 *forget)
 	free(visit);
 	return err;
 }
+
+int xf_range_counters_held(const struct xf_state *st, __u8 *held)
+{
+	__u32 index;
+	int cpu, w, err = 0;
+
+	for (index = 0; index < st->range_sets && !err; index++) {
+		struct xf_range_set *sets = read_set(st, index, &err);
+
+		if (!sets)
+			break;
+		for (cpu = 0; cpu < st->nr_cpus; cpu++)
+			for (w = 0; w < XF_RANGE_WAYS; w++)
+				if (sets[cpu].ref[w] && sets[cpu].ref[w] - 1 < st->max_ids)
+					held[sets[cpu].ref[w] - 1] = 1;
+		free(sets);
+	}
+	return err;
+}

@@ -30,8 +30,14 @@ int xf_range_counters_collect(const struct xf_state *st, struct xf_range_total *
 const struct xf_range_total *xf_range_totals_find(const struct xf_range_total *totals, size_t n,
 						  __u32 range_id);
 
+/* Mark in held (st->max_ids entries) every range id a counter way holds. */
+int xf_range_counters_held(const struct xf_state *st, __u8 *held);
+
 /* Drop the counters of every range id i with forget[i] set (forget has
- * st->max_ids entries): ids about to be given to new ranges start at zero. */
+ * st->max_ids entries): ids about to be given to new ranges start at zero.
+ * Rewrites whole sets on every CPU: a packet counted on another way of the
+ * set meanwhile can be lost, so commits give out held ids only when no
+ * other is free. */
 int xf_range_counters_forget(const struct xf_state *st, const __u8 *forget);
 
 #endif /* XF_RANGE_COUNTERS_H */

@@ -134,17 +134,27 @@ int xf_ruleset_del(struct xf_ruleset *rs, __u8 feed_id, const struct xf_prefix *
 	return 0;
 }
 
+enum fresh_id {
+	FRESH_NO = 0,
+	FRESH_CLEAN = 1, /* given out now; no counter way holds it */
+	FRESH_HELD = 2,	 /* given out now; a way still counts it from an earlier range */
+};
+
 /* Give every rule without a range id one that neither old nor next uses:
  * with twice as many ids as ranges there always is one, so a range added
  * in a commit never takes over the id (and the counters) of a range the
- * same commit removes, while packets may still be decided by it. Marks
- * the ids given out in fresh. */
+ * same commit removes, while packets may still be decided by it. Ids that
+ * a counter way still holds (held, from ranges of earlier generations) go
+ * last: clearing a way means rewriting its whole set on every CPU, which
+ * could lose a packet counted meanwhile on another way. Marks the ids
+ * given out in fresh (enum fresh_id). */
 static int assign_range_ids(const struct xf_state *st, const struct xf_ruleset *old,
-			    struct xf_ruleset *next, __u8 *fresh)
+			    struct xf_ruleset *next, const __u8 *held, __u8 *fresh)
 {
 	__u8 *used = calloc(st->max_ids, 1);
-	__u32 cursor = 0;
+	__u32 cursor;
 	size_t i;
+	int pass;
 
 	if (!used)
 		return -ENOMEM;
@@ -153,18 +163,22 @@ static int assign_range_ids(const struct xf_state *st, const struct xf_ruleset *
 			used[next->rules[i].range_id] = 1;
 	for (i = 0; i < old->n; i++)
 		used[old->rules[i].range_id] = 1;
-	for (i = 0; i < next->n; i++) {
-		struct xf_rule *r = &next->rules[i];
+	for (pass = 0; pass < 2; pass++) {
+		cursor = 0;
+		for (i = 0; i < next->n; i++) {
+			struct xf_rule *r = &next->rules[i];
 
-		if (r->range_id != XF_RANGE_ID_NONE)
-			continue;
-		while (cursor < st->max_ids && used[cursor])
-			cursor++;
-		if (cursor == st->max_ids)
-			break;
-		r->range_id = cursor;
-		fresh[cursor] = 1;
-		used[cursor] = 1;
+			if (r->range_id != XF_RANGE_ID_NONE)
+				continue;
+			while (cursor < st->max_ids &&
+			       (used[cursor] || (pass == 0 && held && held[cursor])))
+				cursor++;
+			if (cursor == st->max_ids)
+				break;
+			r->range_id = cursor;
+			fresh[cursor] = held && held[cursor] ? FRESH_HELD : FRESH_CLEAN;
+			used[cursor] = 1;
+		}
 	}
 	free(used);
 	for (i = 0; i < next->n; i++)
@@ -351,7 +365,8 @@ int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct 
 	struct xf_commit_stats local = {};
 	const struct xf_effective **match = NULL;
 	size_t old_n = 0, new_n = 0;
-	__u8 *fresh = NULL;
+	__u8 *fresh = NULL, *held = NULL;
+	size_t i;
 	int err;
 
 	if (next->n > st->max_ranges) {
@@ -362,9 +377,17 @@ int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct 
 
 	t[0] = xf_now_ms();
 	fresh = calloc(st->max_ids, 1);
-	if (!fresh)
-		return -ENOMEM;
-	err = assign_range_ids(st, old, next, fresh);
+	held = calloc(st->max_ids, 1);
+	if (!fresh || !held) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	err = xf_range_counters_held(st, held);
+	if (err) {
+		xf_err("cannot read the per-range counters: %s", strerror(-err));
+		goto cleanup;
+	}
+	err = assign_range_ids(st, old, next, held, fresh);
 	if (err) {
 		xf_err("no free range ids: capacity is %u ranges", st->max_ranges);
 		goto cleanup;
@@ -390,7 +413,9 @@ int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct 
 	 *  3. entries of removed prefixes are deleted.
 	 * Only the last step removes anything. A failure puts the old rules
 	 * map and records back. */
-	err = xf_range_counters_forget(st, fresh);
+	for (i = 0; i < st->max_ids; i++)
+		held[i] = fresh[i] == FRESH_HELD;
+	err = xf_range_counters_forget(st, held);
 	if (err) {
 		xf_err("cannot reset the counters of new ranges: %s", strerror(-err));
 		goto cleanup;
@@ -432,6 +457,7 @@ rollback:
 cleanup:
 	free(match);
 	free(fresh);
+	free(held);
 	free(old_e);
 	free(new_e);
 	return err;
