@@ -118,7 +118,8 @@ struct xf_range_counters {
 
 /* Per-range counters: a per-CPU, 4-way set-associative cache of the ranges
  * that see traffic. A range always maps to the same set (xf_range_set_of);
- * a way is taken over only when its credit (recent hits, capped) runs out,
+ * a way is taken over only when its credit (hits earned, less one for each
+ * packet of a range without a way in the set; capped) runs out,
  * so a flood spread over a million ranges does not push out the ranges
  * that carry the traffic. Packets not attributed to a range, and the
  * counts of a range pushed out, go to the extra set at index `sets`

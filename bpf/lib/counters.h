@@ -22,9 +22,9 @@ static __always_inline void xf_count_global(__u32 reason, __u32 verdict, __u64 b
 		xf_count(c, bytes);
 }
 
-/* Counts on the range's way in its set; takes a way over when the range
- * has none and the weakest way's credit runs out; otherwise the packet
- * goes to the unattributed set. */
+/* Counts on the range's way in its set; a range without one ages the
+ * set's ways and takes over one whose credit has run out; otherwise the
+ * packet goes to the unattributed set. */
 static __always_inline void xf_count_range_way(const struct xf_config *cfg,
 					       const struct xf_decision *d, __u32 outcome,
 					       __u64 bytes)
@@ -45,12 +45,17 @@ static __always_inline void xf_count_range_way(const struct xf_config *cfg,
 		xf_count(&set->way[w].outcome[outcome], bytes);
 		return;
 	}
+	/* a range without a way ages every way of its set: ways that carry
+	 * traffic earn their credit back, ways of ranges gone quiet (or
+	 * removed) run out and are taken over */
+	for (w = 0; w < XF_RANGE_WAYS; w++)
+		if (set->credit[w])
+			set->credit[w]--;
 	for (w = 1; w < XF_RANGE_WAYS; w++)
 		if (set->credit[w] < set->credit[victim])
 			victim = w;
 	rest = bpf_map_lookup_elem(&xf_range_stats, &extra);
-	if (set->credit[victim] > 1) {
-		set->credit[victim]--;
+	if (set->credit[victim]) {
 		if (rest)
 			xf_count(&rest->way[0].outcome[outcome], bytes);
 		return;
