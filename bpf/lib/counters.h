@@ -45,8 +45,16 @@ static __always_inline void xf_count_range_way(const struct xf_config *cfg,
 		xf_count(&set->way[w].outcome[outcome], bytes);
 		return;
 	}
-	/* a range without a way ages every way of its set: ways that carry
-	 * traffic earn their credit back, ways of ranges gone quiet (or
+	rest = bpf_map_lookup_elem(&xf_range_stats, &extra);
+	for (w = 0; w < XF_RANGE_WAYS; w++)
+		if (!set->ref[w])
+			break;
+	if (w < XF_RANGE_WAYS) {
+		victim = w; /* a free way */
+		goto take;
+	}
+	/* a full set: a range without a way ages every way of it; ways that
+	 * carry traffic earn their credit back, ways of ranges gone quiet (or
 	 * removed) run out and are taken over */
 	for (w = 0; w < XF_RANGE_WAYS; w++)
 		if (set->credit[w])
@@ -54,7 +62,6 @@ static __always_inline void xf_count_range_way(const struct xf_config *cfg,
 	for (w = 1; w < XF_RANGE_WAYS; w++)
 		if (set->credit[w] < set->credit[victim])
 			victim = w;
-	rest = bpf_map_lookup_elem(&xf_range_stats, &extra);
 	if (set->credit[victim]) {
 		if (rest)
 			xf_count(&rest->way[0].outcome[outcome], bytes);
@@ -67,6 +74,7 @@ static __always_inline void xf_count_range_way(const struct xf_config *cfg,
 			rest->way[0].outcome[w].bytes += set->way[victim].outcome[w].bytes;
 		}
 	}
+take:
 	set->ref[victim] = ref;
 	set->credit[victim] = 1;
 	__builtin_memset(&set->way[victim], 0, sizeof(set->way[victim]));
