@@ -471,6 +471,17 @@ static __u64 *build_v6_filter(const struct xf_effective *e, size_t n, bool *wide
 	return bits;
 }
 
+/* Has the set an IPv6 prefix the filter does not cover? */
+static bool has_wide_v6(const struct xf_effective *e, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (e[i].prefix.family == XF_FAMILY_V6 && e[i].prefix.len < XF_V6_FILTER_MIN_LEN)
+			return true;
+	return false;
+}
+
 static int set_v6_wide(const struct xf_state *st, bool wide)
 {
 	struct xf_config cfg;
@@ -512,16 +523,15 @@ int xf_fib_apply(const struct xf_state *st, const struct xf_effective *old_e, si
 	struct xf_fib_stats local = {};
 	struct v4_ctx c4 = { .st = st, .stats = &local };
 	bool old_wide = false, new_wide = false;
-	__u64 *filter = NULL, *old_filter = NULL;
+	__u64 *filter = NULL;
 	int err;
 
 	if (!st->v4_slots || !st->v4_bitmap || !st->v6_filter)
 		return -EINVAL;
 	longest_call_ms = 0;
 	filter = build_v6_filter(new_e, new_n, &new_wide);
-	old_filter = build_v6_filter(old_e, old_n, &old_wide);
-	free(old_filter); /* only its wide flag matters */
-	if (!filter || !old_filter) {
+	old_wide = has_wide_v6(old_e, old_n);
+	if (!filter) {
 		err = -ENOMEM;
 		goto cleanup;
 	}

@@ -366,6 +366,7 @@ int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct 
 	const struct xf_effective **match = NULL;
 	size_t old_n = 0, new_n = 0;
 	__u8 *fresh = NULL, *held = NULL;
+	double t[6]; /* phase timings, logged at debug level */
 	size_t i;
 	int err;
 
@@ -373,8 +374,6 @@ int xf_ruleset_commit(struct xf_state *st, const struct xf_ruleset *old, struct 
 		xf_err("%zu ranges do not fit: capacity is %u ranges", next->n, st->max_ranges);
 		return -ENOSPC;
 	}
-	double t[6];
-
 	t[0] = xf_now_ms();
 	fresh = calloc(st->max_ids, 1);
 	held = calloc(st->max_ids, 1);
